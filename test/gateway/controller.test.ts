@@ -46,7 +46,7 @@ function run(ipMoves: boolean) {
     sim,
     controller,
     (o) => log.push(`${sim.nowMs / 1000}s ${describeOutput(o)}`),
-    (timer) => ({ kind: 'timer', timer }),
+    (timer) => ({ kind: 'timer' as const, timer }),
   );
   return { sim, controller, driver, log };
 }

@@ -48,8 +48,18 @@ export interface BgpOpen {
   readonly holdTimeSec: number;
   /** BGP Identifier as a dotted quad. */
   readonly bgpIdentifier: string;
-  /** Capabilities in wire order (RFC 5492), each in its own Optional Parameter of type 2. */
+  /**
+   * Capabilities in wire order (RFC 5492), each in its own Optional Parameter of
+   * type 2 unless `capabilityGrouping` says otherwise.
+   */
   readonly capabilities: readonly Capability[];
+  /**
+   * How many capabilities each Capabilities Optional Parameter held, in order, when
+   * the sender put several in one (RFC 5492 §4 allows either form). Set by the
+   * decoder only when that differs from one capability per parameter, so a
+   * received OPEN re-encodes byte for byte.
+   */
+  readonly capabilityGrouping?: readonly number[];
 }
 
 export type Origin = 'igp' | 'egp' | 'incomplete';
@@ -79,11 +89,24 @@ export interface PathAttributes {
   readonly unknown?: readonly UnknownAttribute[];
 }
 
+/** One path attribute's place and Attribute Flags octet as received (RFC 4271 §4.3). */
+export interface AttributeLayoutEntry {
+  readonly typeCode: number;
+  readonly flags: number;
+}
+
 export interface BgpUpdate {
   readonly type: 'update';
   readonly withdrawn: readonly string[];
   readonly attributes: PathAttributes;
   readonly nlri: readonly string[];
+  /**
+   * The sender's attribute order and flags, set by the decoder only when they
+   * differ from what the encoder writes by default (ascending type code, RFC 4271
+   * §5; the standard flags; Extended Length only above 255 octets), so a received
+   * UPDATE re-encodes byte for byte. Leave it off UPDATEs you build yourself.
+   */
+  readonly attributeLayout?: readonly AttributeLayoutEntry[];
 }
 
 export interface BgpNotification {
@@ -101,6 +124,11 @@ export interface BgpRouteRefresh {
   readonly type: 'routeRefresh';
   readonly afi: number;
   readonly safi: number;
+  /**
+   * RFC 7313 §3.2: the former Reserved octet; 1 = Beginning of Route Refresh,
+   * 2 = End of Route Refresh. Absent means 0, a plain RFC 2918 request.
+   */
+  readonly subtype?: number;
 }
 
 export type BgpMessage = BgpOpen | BgpUpdate | BgpNotification | BgpKeepalive | BgpRouteRefresh;
@@ -126,6 +154,8 @@ export const HeaderSubcode = {
 
 /** RFC 4271 §6.2 OPEN error subcodes (5 is deprecated; 7 is RFC 5492). */
 export const OpenSubcode = {
+  /** RFC 4271 §6.2: a recognised Optional Parameter that is malformed. */
+  UNSPECIFIC: 0,
   UNSUPPORTED_VERSION: 1,
   BAD_PEER_AS: 2,
   BAD_BGP_IDENTIFIER: 3,
@@ -146,6 +176,11 @@ export const UpdateSubcode = {
   OPTIONAL_ATTRIBUTE_ERROR: 9,
   INVALID_NETWORK_FIELD: 10,
   MALFORMED_AS_PATH: 11,
+} as const;
+
+/** RFC 7313 §5 ROUTE-REFRESH Message Error subcodes. */
+export const RouteRefreshSubcode = {
+  INVALID_MESSAGE_LENGTH: 1,
 } as const;
 
 /** RFC 6608 FSM error subcodes. */
@@ -191,4 +226,9 @@ export type DecodeOutcome =
 /** Negotiated session properties the codec needs (RFC 6793: AS_PATH octet width). */
 export interface CodecContext {
   readonly fourOctetAs: boolean;
+  /**
+   * The peer is in another AS (eBGP). RFC 7606 §7.5: a LOCAL_PREF from an external
+   * neighbour is discarded. Absent means internal or unknown: LOCAL_PREF is kept.
+   */
+  readonly externalPeer?: boolean;
 }
