@@ -7,14 +7,22 @@ import type { EventHandle, Simulator } from './kernel.ts';
  * output to `onOutput`. The live lab has its own driver doing the same with real
  * timers; the core cannot tell the difference.
  */
-export class CoreDriver<In, Out extends { readonly kind: string }, TimerName extends string> {
+/** The timer names a core's outputs can arm. */
+export type TimerNameOf<Out> =
+  Extract<Out, { readonly kind: 'armTimer' }> extends { readonly timer: infer N extends string } ? N : never;
+
+export class CoreDriver<
+  In,
+  Out extends { readonly kind: string },
+  TimerName extends string = TimerNameOf<Out>,
+> {
   private readonly timers = new Map<TimerName, EventHandle>();
 
   constructor(
     private readonly sim: Simulator,
     private readonly core: Core<In, Out>,
     private readonly onOutput: (output: Out) => void,
-    private readonly timerInput: (timer: TimerName) => In,
+    private readonly timerInput: (timer: NoInfer<TimerName>) => In,
   ) {}
 
   /** Delivers one input now and carries out what the core asks for. */
