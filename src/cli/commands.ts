@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerValidate } from './validate.ts';
 
 /** Each subcommand lives in its own file under src/cli/; this is the one list of them. */
-export function registerCommands(_program: Command): void {}
+export function registerCommands(program: Command): void {
+  registerValidate(program);
+}

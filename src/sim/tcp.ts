@@ -11,10 +11,8 @@ import type { Simulator } from './kernel.ts';
  * Simplification, stated: after an outage, stalled segments arrive one latency
  * after the path returns; real TCP waits for its next backed-off retransmission.
  */
-export interface TcpPath {
-  /** Whether a packet from `from` to `to` gets through right now, and its one-way latency. */
-  (from: TcpHost, to: TcpHost): { readonly up: boolean; readonly latencyMs: number };
-}
+/** Whether a packet from `from` to `to` gets through right now, and its one-way latency. */
+export type TcpPath = (from: TcpHost, to: TcpHost) => { readonly up: boolean; readonly latencyMs: number };
 
 export interface TcpEndpointEvents<P> {
   connected(conn: TcpConnection<P>): void;
