@@ -193,6 +193,41 @@ export const AZURE = {
     unplannedSecondsLaterRevision: { min: 60, max: 180 },
   },
 
+  /**
+   * How the platform sequences an instance outage in the simulator. Azure documents
+   * only the classic gateway's end-to-end failover times (above); these split them
+   * into steps and are assumptions, stated as such. Scenario files may override them.
+   */
+  platform: {
+    /**
+     * Planned: the instance stops taking new flows and sends BGP Cease and IKE DELETE
+     * for tunnels that have a partner tunnel at once, then stops after this drain.
+     * Assumed equal to the lower bound of the documented 10–15 s planned failover.
+     */
+    plannedDrainMs: 10_000,
+    /**
+     * Planned: from the instance stopping until its public IP answers on the other
+     * instance (single static tunnel). With IKE re-establishment on top, the tunnel's
+     * outage lands inside the documented 10–15 s.
+     */
+    plannedIpMoveMs: 10_000,
+    /**
+     * Unplanned: from a silent crash until the platform stops using the instance as a
+     * hub next hop: the lower bound of the documented 1–1.5 min unplanned failover.
+     */
+    unplannedDetectionMs: 60_000,
+    /** Unplanned: from the crash until the public IP answers on the other instance: the upper bound, 1.5 min. */
+    unplannedIpMoveMs: 90_000,
+    /** From `recover` to the instance being up: not documented; 0 so the scenario's time is the time it is back. */
+    recoveryBootMs: 0,
+    /**
+     * From the instance being up until it takes its public IP back. The seed: "When
+     * the failed instance recovers, the Public IP and the tunnel will go back to that
+     * instance"; no delay is documented, so none is added.
+     */
+    failbackDelayMs: 0,
+  },
+
   maintenance: {
     /**
      * Customer-controlled maintenance windows for VWAN S2S gateways: at least 5 h,

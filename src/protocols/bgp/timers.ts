@@ -4,13 +4,15 @@
  * same numbers the session uses.
  */
 
+import { AZURE } from '../../model/azure-defaults.ts';
+
 /**
  * Azure's VPN gateway proposes hold 180 s and sends keepalives every 60 s, and
- * does not change either ("BGP timers: keepalive 60 s, hold 180 s, fixed", VPN
- * Gateway FAQ; AZURE-FACTS.md). RFC 4271 §10 only suggests 90 s.
+ * does not change either; the numbers and their source live in model/azure-defaults.
+ * RFC 4271 §10 only suggests 90 s.
  */
-export const AZURE_HOLD_TIME_SEC = 180;
-export const AZURE_KEEPALIVE_SEC = 60;
+export const AZURE_HOLD_TIME_SEC = AZURE.bgp.holdSeconds;
+export const AZURE_KEEPALIVE_SEC = AZURE.bgp.keepaliveSeconds;
 
 /** RFC 4271 §10: suggested ConnectRetryTime. */
 export const DEFAULT_CONNECT_RETRY_SEC = 120;

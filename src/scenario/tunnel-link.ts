@@ -1,0 +1,99 @@
+import type { IkeEndpointOptions } from '../protocols/ike/config.ts';
+import { SimulatedIkeTunnel, type TunnelRecord, type TunnelSide } from '../protocols/ike/sim-tunnel.ts';
+import type { Simulator } from '../sim/kernel.ts';
+
+/**
+ * One IPsec tunnel of the world: the Azure end (side a, whichever instance holds
+ * the tunnel's Azure public IP) and the remote device's end (side b), joined by
+ * the device link's internet path. It turns the two IKE endpoints' outputs into
+ * the three facts the rest of the world needs:
+ *   - `azureUp` / `deviceUp`: each end's own view (its CHILD SA installed) —
+ *     what that end's routing acts on;
+ *   - `dataCapable`: both ends hold the same CHILD SA pair, so ESP gets through —
+ *     what the data plane checks;
+ *   - `generation`: which establishment of the tunnel this is; a rekey keeps it,
+ *     a teardown and rebuild (e.g. a public-IP move) bumps it.
+ */
+export interface TunnelChange {
+  readonly tunnel: TunnelLink;
+  readonly side: TunnelSide;
+  readonly output: TunnelRecord['output'];
+}
+
+export class TunnelLink {
+  readonly ike: SimulatedIkeTunnel;
+  generation = 0;
+  private capable = false;
+  private readonly installed: Record<TunnelSide, Map<number, number>> = { a: new Map(), b: new Map() };
+  private readonly up: Record<TunnelSide, boolean> = { a: false, b: false };
+
+  constructor(
+    sim: Simulator,
+    /** `<linkConnection>@<instance>`: the tunnel towards that instance's public IP. */
+    readonly id: string,
+    options: { azure: IkeEndpointOptions; device: IkeEndpointOptions; oneWayLatencyMs: number },
+    private readonly onChange: (change: TunnelChange) => void,
+  ) {
+    this.ike = new SimulatedIkeTunnel(sim, {
+      a: options.azure,
+      b: options.device,
+      oneWayLatencyMs: options.oneWayLatencyMs,
+      record: false,
+      onOutput: (side, output) => this.observe(side, output),
+    });
+  }
+
+  get azureUp(): boolean {
+    return this.up.a;
+  }
+
+  get deviceUp(): boolean {
+    return this.up.b;
+  }
+
+  get dataCapable(): boolean {
+    return this.capable;
+  }
+
+  /** The host of one end died silently: its SAs vanish with it, without a word. */
+  crash(side: TunnelSide): void {
+    if (!this.ike.isAlive(side)) return;
+    this.ike.crash(side);
+    this.installed[side].clear();
+    const wasUp = this.up[side];
+    this.up[side] = false;
+    this.recompute();
+    if (wasUp) this.onChange({ tunnel: this, side, output: { kind: 'tunnel', up: false, reason: 'reset' } });
+  }
+
+  /** The end is back (fresh state) and started. */
+  revive(side: TunnelSide): void {
+    if (!this.ike.isAlive(side)) this.ike.recover(side);
+    this.ike.start(side);
+  }
+
+  private observe(side: TunnelSide, output: TunnelRecord['output']): void {
+    if (output.kind === 'childSa') {
+      const sas = this.installed[side];
+      if (output.up) sas.set(output.childSa.inboundSpi, output.childSa.outboundSpi);
+      else sas.delete(output.childSa.inboundSpi);
+      this.recompute();
+    } else if (output.kind === 'tunnel') {
+      this.up[side] = output.up;
+    }
+    this.onChange({ tunnel: this, side, output });
+  }
+
+  private recompute(): void {
+    let capable = false;
+    // ESP flows when a's outbound SA is one b receives on, and the other way round.
+    for (const [aIn, aOut] of this.installed.a) {
+      if (this.installed.b.get(aOut) === aIn) {
+        capable = true;
+        break;
+      }
+    }
+    if (capable && !this.capable) this.generation++;
+    this.capable = capable;
+  }
+}

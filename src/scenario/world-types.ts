@@ -1,0 +1,79 @@
+import type { InstanceState } from '../gateway/controller.ts';
+import type { InstanceId } from '../model/azure-defaults.ts';
+import type { ResolvedLinkConnection } from '../model/views.ts';
+import type { Ipv4Prefix } from '../net/ipv4.ts';
+import type { Rib } from '../protocols/bgp/rib.ts';
+import type { TcpHost } from '../sim/tcp.ts';
+import type { BgpSpeakerEnd } from './bgp-link.ts';
+import type { TunnelLink } from './tunnel-link.ts';
+
+/** The Azure side of one instance, as the world keeps it. */
+export interface InstanceNode {
+  readonly id: InstanceId;
+  readonly publicIp: string;
+  readonly host: TcpHost;
+  state: InstanceState;
+  /** The hub's view: does it send traffic to this instance (platform health, drains)? */
+  hubUsable: boolean;
+  rib: Rib;
+  /** Routes this instance offers the hub; frozen while it is dead but not yet detected. */
+  offers: readonly HubOffer[];
+  offersDirty: boolean;
+}
+
+/** One (prefix, tunnel) an instance can forward into, as the hub sees it. */
+export interface HubOffer {
+  readonly prefix: string;
+  readonly tunnel: string;
+  readonly site: string;
+  readonly source: 'static' | 'bgp';
+  readonly asPathLength: number;
+}
+
+export interface DeviceNode {
+  readonly name: string;
+  readonly site: string;
+  /** The traffic location (set of sites sharing an address space) this device serves. */
+  location: string;
+  readonly asn: number | undefined;
+  readonly bgpAddress: string | undefined;
+  readonly host: TcpHost;
+  readonly ecmp: boolean;
+  readonly bgpAddressOn: 'loopback' | 'tunnel';
+  readonly deadTunnelRoutes: 'withdrawOnDpd' | 'keepUntilBgpHold';
+  readonly advertisedPrefixes: readonly string[];
+  alive: boolean;
+  /** The site LAN's view of the device (VRRP-like detection delay). */
+  lanSeesAlive: boolean;
+  rib: Rib;
+  readonly tunnels: TunnelNode[];
+}
+
+export interface TunnelNode {
+  /** `<linkConnection>@<instance>`. */
+  readonly id: string;
+  readonly link: TunnelLink;
+  readonly resolved: ResolvedLinkConnection;
+  /** The instance whose public IP this tunnel targets (it may be carried by the other one after a move). */
+  readonly instance: InstanceId;
+  readonly azureIp: string;
+  readonly device: DeviceNode;
+  readonly internetPath: string;
+  readonly latencyMs: number;
+  session: SessionNode | undefined;
+}
+
+export interface SessionNode {
+  readonly id: string;
+  readonly tunnel: TunnelNode;
+  readonly instance: InstanceId;
+  readonly azure: BgpSpeakerEnd;
+  readonly device: BgpSpeakerEnd;
+  readonly azureBgpIp: string;
+}
+
+export interface Location {
+  readonly name: string;
+  readonly prefixes: readonly Ipv4Prefix[];
+  readonly devices: DeviceNode[];
+}

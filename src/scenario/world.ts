@@ -1,0 +1,947 @@
+import type { Dataplane } from '../dataplane/engine.ts';
+import type { FlowSpec, ResolvedPath } from '../dataplane/flow.ts';
+import {
+  GatewayController,
+  type GatewayOutput,
+  type GatewayTimer,
+  type GatewayTimings,
+} from '../gateway/controller.ts';
+import { type HubRoute, selectHubRoute } from '../gateway/hub-routes.ts';
+import { AZURE, type InstanceId } from '../model/azure-defaults.ts';
+import type { Topology } from '../model/schema.ts';
+import { resolveLinkConnections } from '../model/views.ts';
+import { hashString, rendezvousPick } from '../net/flow-hash.ts';
+import { isApipa, parseIpv4, parseIpv4Prefix, prefixesOverlap } from '../net/ipv4.ts';
+import { PrefixTrie } from '../net/lpm.ts';
+import { describeNotification } from '../protocols/bgp/codec.ts';
+import type { BgpUpdate } from '../protocols/bgp/messages.ts';
+import type { RibPeer, RouteChange } from '../protocols/bgp/rib.ts';
+import { Rib } from '../protocols/bgp/rib.ts';
+import { assertNever } from '../protocols/core.ts';
+import { CoreDriver } from '../sim/driver.ts';
+import { Simulator } from '../sim/kernel.ts';
+import { type TcpConnection, TcpHost } from '../sim/tcp.ts';
+import { BgpSpeakerEnd, type SpeakerEvent, type TcpFabric } from './bgp-link.ts';
+import { type TunnelChange, TunnelLink } from './tunnel-link.ts';
+import type { DeviceNode, HubOffer, InstanceNode, Location, SessionNode, TunnelNode } from './world-types.ts';
+
+export interface WorldOptions {
+  readonly seed: number;
+  readonly trace?: boolean;
+  /** Overrides of the platform's failover steps (model/azure-defaults AZURE.platform). */
+  readonly platform?: Partial<GatewayTimings>;
+  /**
+   * How long the site LAN takes to stop sending to a dead device and start again
+   * when it returns: VRRP's Master_Down_Interval with a 1 s advertisement,
+   * 3 × 1 s + skew ≈ 3 s (RFC 5798 §6.1).
+   */
+  readonly lanDetectionMs?: number;
+}
+
+const INSTANCES: readonly InstanceId[] = ['IN_0', 'IN_1'];
+const DEFAULT_LAN_DETECTION_MS = 3_000;
+/** Maximum ECMP paths a RIB keeps; Azure and common devices (FRR maximum-paths) go well past 2. */
+const MAX_PATHS = 8;
+const HUB_HASH_SALT = hashString('hub');
+
+/**
+ * The simulated world of one topology: the Azure gateway (controller, instances,
+ * hub routes), the remote devices, every tunnel (two IKE endpoints) and every BGP
+ * session (two speakers over simulated TCP), wired on one simulation kernel.
+ * Scenario events go in through the methods below; the data plane asks
+ * `resolve(flow)` where a flow's packets go right now.
+ */
+export class World implements TcpFabric {
+  readonly sim: Simulator;
+  readonly instances: Record<InstanceId, InstanceNode>;
+  readonly devices = new Map<string, DeviceNode>();
+  readonly tunnels: TunnelNode[] = [];
+  readonly sessions: SessionNode[] = [];
+  readonly locations: Location[] = [];
+  readonly internetPaths = new Map<string, { up: boolean; readonly tunnels: TunnelNode[] }>();
+  readonly controller: GatewayController;
+  private readonly controllerDriver: CoreDriver<
+    Parameters<GatewayController['handle']>[1],
+    GatewayOutput,
+    GatewayTimer
+  >;
+  private readonly tunnelById = new Map<string, TunnelNode>();
+  private readonly tunnelsByIp = new Map<string, TunnelNode[]>();
+  private readonly sessionById = new Map<string, SessionNode>();
+  private readonly locationOfSite = new Map<string, Location>();
+  private readonly ipMoves: Record<InstanceId, boolean>;
+  private readonly azurePrefixes: string[];
+  private readonly lanDetectionMs: number;
+  private hubTable = new PrefixTrie<HubRoute>();
+  private hubSignatures = new Map<string, string>();
+  private hubDirty = true;
+  private readonly deviceFibs = new Map<string, PrefixTrie<readonly TunnelNode[]>>();
+  private readonly dirtyDevices = new Set<DeviceNode>();
+  private readonly dirtyElements = new Set<string>();
+  private readonly dirtyGroups = new Set<string>();
+  private readonly blockedTcp = new Set<TcpConnection<Uint8Array>>();
+  private flushPending = false;
+  private tcpIds = 0;
+  private dataplane: Dataplane | undefined;
+
+  constructor(
+    readonly topology: Topology,
+    options: WorldOptions,
+  ) {
+    this.sim = new Simulator({ seed: options.seed, trace: options.trace ?? true });
+    this.lanDetectionMs = options.lanDetectionMs ?? DEFAULT_LAN_DETECTION_MS;
+    const resolved = resolveLinkConnections(topology);
+    const byId = (id: InstanceId) => {
+      const instance = topology.vpnGateway.instances.find((i) => i.id === id);
+      if (!instance) throw new Error(`topology has no ${id}`);
+      return instance;
+    };
+    this.instances = {
+      IN_0: this.makeInstance('IN_0', byId('IN_0').tunnelIpAddress),
+      IN_1: this.makeInstance('IN_1', byId('IN_1').tunnelIpAddress),
+    };
+    // A public IP moves only when it carries a single static tunnel (seed, "Single Tunnel Configuration").
+    this.ipMoves = { IN_0: false, IN_1: false };
+    for (const entry of resolved) {
+      const only = entry.instances.length === 1 ? entry.instances[0] : undefined;
+      if (only && !entry.linkConnection.enableBgp) this.ipMoves[only] = true;
+    }
+    this.controller = new GatewayController({
+      timings: { ...AZURE.platform, ...options.platform },
+      publicIps: { IN_0: this.instances.IN_0.publicIp, IN_1: this.instances.IN_1.publicIp },
+      ipMovesOnFailure: this.ipMoves,
+    });
+    this.controllerDriver = new CoreDriver(
+      this.sim,
+      this.controller,
+      (output) => this.onGateway(output),
+      (timer) => ({ kind: 'timer' as const, timer }),
+    );
+    this.azurePrefixes = [
+      topology.virtualHub.addressPrefix,
+      ...topology.vnets.flatMap((v) => v.addressPrefixes),
+    ];
+
+    for (const site of topology.vpnSites) {
+      for (const device of site.devices) {
+        const bgpLink = device.vpnSiteLinks.find((l) => l.bgpProperties);
+        const node: DeviceNode = {
+          name: device.name,
+          site: site.name,
+          location: site.name,
+          asn: bgpLink?.bgpProperties?.asn,
+          bgpAddress: bgpLink?.bgpProperties?.bgpPeeringAddress,
+          host: new TcpHost(device.name),
+          ecmp: device.ecmp,
+          bgpAddressOn: device.bgpAddressOn,
+          deadTunnelRoutes: device.deadTunnelRoutes,
+          advertisedPrefixes: device.advertisedPrefixes,
+          alive: true,
+          lanSeesAlive: true,
+          rib: this.deviceRib(),
+          tunnels: [],
+        };
+        this.devices.set(device.name, node);
+        for (const link of device.vpnSiteLinks) this.internetPaths.set(link.name, { up: true, tunnels: [] });
+      }
+    }
+    this.buildLocations();
+    for (const entry of resolved) {
+      for (const instance of entry.instances) this.buildTunnel(entry, instance);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Building
+  // ---------------------------------------------------------------------------
+
+  private makeInstance(id: InstanceId, publicIp: string): InstanceNode {
+    return {
+      id,
+      publicIp,
+      host: new TcpHost(id),
+      state: 'up',
+      hubUsable: true,
+      rib: this.azureRib(),
+      offers: [],
+      offersDirty: true,
+    };
+  }
+
+  private azureRib(): Rib {
+    // The hub compares AS-path lengths itself (hub-routes.ts); the instance keeps every equal path.
+    return new Rib({ localAsn: AZURE.bgp.asn, maxPaths: MAX_PATHS, multipathRelax: true });
+  }
+
+  private deviceRib(): Rib {
+    return new Rib({ localAsn: 0xfffffffe, maxPaths: MAX_PATHS, multipathRelax: true });
+  }
+
+  /**
+   * Sites announcing the same prefixes are one place with several devices (the
+   * seed's diversity: "a second remote VPN GW … another VPN site"); its LAN
+   * spreads traffic over whichever devices are alive.
+   */
+  private buildLocations(): void {
+    const byKey = new Map<string, Location>();
+    for (const site of this.topology.vpnSites) {
+      const devices = [...this.devices.values()].filter((d) => d.site === site.name);
+      const prefixes = [
+        ...new Set([...site.addressSpace, ...devices.flatMap((d) => d.advertisedPrefixes)]),
+      ].sort();
+      const key = prefixes.join(',');
+      const existing = key ? byKey.get(key) : undefined;
+      const parsed = prefixes.flatMap((p) => {
+        const r = parseIpv4Prefix(p);
+        return r.ok ? [r.value] : [];
+      });
+      if (existing) {
+        const merged: Location = {
+          name: `${existing.name}+${site.name}`,
+          prefixes: existing.prefixes,
+          devices: [...existing.devices, ...devices],
+        };
+        this.locations[this.locations.indexOf(existing)] = merged;
+        byKey.set(key, merged);
+      } else {
+        const location: Location = { name: site.name, prefixes: parsed, devices };
+        this.locations.push(location);
+        if (key) byKey.set(key, location);
+      }
+    }
+    for (const location of this.locations) {
+      for (const device of location.devices) {
+        device.location = location.name;
+        this.locationOfSite.set(device.site, location);
+      }
+    }
+  }
+
+  private buildTunnel(entry: ReturnType<typeof resolveLinkConnections>[number], instance: InstanceId): void {
+    const lc = entry.linkConnection;
+    const device = this.devices.get(entry.device.name);
+    if (!device) return;
+    const id = `${lc.name}@${instance}`;
+    const azureIp = this.instances[instance].publicIp;
+    const shared = {
+      dpdTimeoutMs: lc.dpdTimeoutSeconds * 1000,
+      childSaLifetimeMs: lc.ipsec.saLifeTimeSeconds * 1000,
+      ikeSaLifetimeMs: lc.ipsec.ikeSaLifeTimeSeconds * 1000,
+    };
+    const link = new TunnelLink(
+      this.sim,
+      id,
+      {
+        azure: {
+          name: `${instance}:${lc.name}`,
+          mode: lc.vpnLinkConnectionMode,
+          rng: this.sim.rng.fork(),
+          ...shared,
+        },
+        device: {
+          name: `${device.name}:${entry.link.name}>${instance}`,
+          mode: entry.device.connectionMode,
+          rng: this.sim.rng.fork(),
+          ...shared,
+        },
+        oneWayLatencyMs: entry.link.latencyMs,
+      },
+      (change) => this.onTunnel(change),
+    );
+    const node: TunnelNode = {
+      id,
+      link,
+      resolved: entry,
+      instance,
+      azureIp,
+      device,
+      internetPath: entry.link.name,
+      latencyMs: entry.link.latencyMs,
+      session: undefined,
+    };
+    this.tunnels.push(node);
+    this.tunnelById.set(id, node);
+    device.tunnels.push(node);
+    this.internetPaths.get(entry.link.name)?.tunnels.push(node);
+    const onIp = this.tunnelsByIp.get(azureIp);
+    if (onIp) onIp.push(node);
+    else this.tunnelsByIp.set(azureIp, [node]);
+    if (lc.enableBgp && entry.link.bgpProperties) this.buildSession(node, instance, entry.link.bgpProperties);
+  }
+
+  private buildSession(
+    tunnel: TunnelNode,
+    instance: InstanceId,
+    bgp: { asn: number; bgpPeeringAddress: string },
+  ): void {
+    const topologyInstance = this.topology.vpnGateway.instances.find((i) => i.id === instance);
+    const custom = tunnel.resolved.linkConnection.vpnGatewayCustomBgpAddresses.find(
+      (c) => c.ipConfigurationId === instance,
+    );
+    const azureBgpIp = custom?.customBgpIpAddress ?? topologyInstance?.defaultBgpIpAddress ?? '0.0.0.0';
+    const deviceIsApipa = (() => {
+      const parsed = parseIpv4(bgp.bgpPeeringAddress);
+      return parsed.ok && isApipa(parsed.value);
+    })();
+    const device = tunnel.device;
+    const deviceTimers = tunnel.resolved.device.bgpTimers;
+    const id = tunnel.id;
+    const azure = new BgpSpeakerEnd(
+      `${instance}/bgp:${id}`,
+      this.instances[instance].host,
+      {
+        localAsn: AZURE.bgp.asn,
+        localBgpId: azureBgpIp,
+        peerAsn: bgp.asn,
+        holdTimeSec: AZURE.bgp.holdSeconds,
+        fixedKeepaliveSec: AZURE.bgp.keepaliveSeconds,
+        // Azure opens BGP towards non-APIPA peers; an APIPA peer must open it (AZURE-FACTS "Who opens BGP").
+        initiate: !deviceIsApipa,
+        accept: true,
+        maxPrefixes: AZURE.bgp.maxPrefixesPerSession,
+      },
+      this,
+      (end, event) => this.onSpeaker(session, 'azure', end, event),
+    );
+    const deviceEnd = new BgpSpeakerEnd(
+      `${device.name}/bgp:${id}`,
+      device.host,
+      {
+        localAsn: bgp.asn,
+        localBgpId: bgp.bgpPeeringAddress,
+        peerAsn: AZURE.bgp.asn,
+        holdTimeSec: deviceTimers.holdSeconds,
+        fixedKeepaliveSec: deviceTimers.keepaliveSeconds,
+        initiate: true,
+        accept: true,
+      },
+      this,
+      (end, event) => this.onSpeaker(session, 'device', end, event),
+    );
+    const session: SessionNode = { id, tunnel, instance, azure, device: deviceEnd, azureBgpIp };
+    BgpSpeakerEnd.connect(azure, deviceEnd, () => ({
+      up: tunnel.link.dataCapable && (this.internetPaths.get(tunnel.internetPath)?.up ?? false),
+      latencyMs: tunnel.latencyMs,
+    }));
+    tunnel.session = session;
+    this.sessions.push(session);
+    this.sessionById.set(id, session);
+  }
+
+  /** Starts every tunnel end and BGP speaker (time 0 of the world). */
+  start(): void {
+    for (const tunnel of this.tunnels) {
+      tunnel.link.ike.start('a');
+      tunnel.link.ike.start('b');
+    }
+    for (const session of this.sessions) {
+      session.azure.start();
+      session.device.start();
+    }
+    this.markHub();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Scenario events
+  // ---------------------------------------------------------------------------
+
+  failInstance(instance: InstanceId, mode: 'planned' | 'unplanned'): void {
+    this.controllerDriver.deliver({ kind: 'fail', instance, mode });
+  }
+
+  recoverInstance(instance: InstanceId): void {
+    this.controllerDriver.deliver({ kind: 'recover', instance });
+  }
+
+  failDevice(name: string): void {
+    const device = this.requireDevice(name);
+    if (!device.alive) return;
+    device.alive = false;
+    device.host.crash();
+    for (const tunnel of device.tunnels) {
+      tunnel.link.crash('b');
+      tunnel.session?.device.crash();
+    }
+    device.rib = this.deviceRib();
+    this.traceEvent(name, 'device.fail');
+    this.markElement(`device:${name}`);
+    this.markDevice(device);
+    this.sim.schedule(this.lanDetectionMs, () => this.setLanView(device, device.alive));
+  }
+
+  recoverDevice(name: string): void {
+    const device = this.requireDevice(name);
+    if (device.alive) return;
+    device.alive = true;
+    device.host.reboot();
+    for (const tunnel of device.tunnels) {
+      tunnel.link.revive('b');
+      tunnel.session?.device.reboot();
+    }
+    this.traceEvent(name, 'device.recover');
+    this.markElement(`device:${name}`);
+    this.markDevice(device);
+    this.sim.schedule(this.lanDetectionMs, () => this.setLanView(device, device.alive));
+  }
+
+  setInternetPath(name: string, up: boolean): void {
+    const path = this.internetPaths.get(name);
+    if (!path) throw new Error(`no internet path (site link) named ${name}`);
+    if (path.up === up) return;
+    path.up = up;
+    for (const tunnel of path.tunnels) {
+      if (up) tunnel.link.ike.restorePath();
+      else tunnel.link.ike.cutPath();
+    }
+    this.traceEvent(name, up ? 'path.up' : 'path.down');
+    this.markElement(`link:${name}`);
+  }
+
+  /** An administrator resets the connection on the Azure side: DELETE, then start afresh. */
+  resetTunnel(linkConnection: string, instance: InstanceId): void {
+    const tunnel = this.tunnelById.get(`${linkConnection}@${instance}`);
+    if (!tunnel) throw new Error(`no tunnel ${linkConnection}@${instance}`);
+    this.traceEvent(tunnel.id, 'tunnel.reset');
+    tunnel.link.ike.stop('a');
+    if (this.controller.ownerOf(tunnel.azureIp) !== null) tunnel.link.ike.start('a');
+  }
+
+  private requireDevice(name: string): DeviceNode {
+    const device = this.devices.get(name);
+    if (!device) throw new Error(`no device named ${name}`);
+    return device;
+  }
+
+  private setLanView(device: DeviceNode, alive: boolean): void {
+    if (device.lanSeesAlive === alive) return;
+    device.lanSeesAlive = alive;
+    this.markGroup('toAzure', device.location);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Gateway (platform) outputs
+  // ---------------------------------------------------------------------------
+
+  private onGateway(output: GatewayOutput): void {
+    switch (output.kind) {
+      case 'armTimer':
+      case 'cancelTimer':
+        return;
+      case 'instanceState': {
+        this.instances[output.instance].state = output.state;
+        this.traceEvent(output.instance, 'instance.state', { state: output.state });
+        this.markElement(`instance:${output.instance}`);
+        return;
+      }
+      case 'hubNextHop':
+        this.instances[output.instance].hubUsable = output.usable;
+        this.traceEvent(output.instance, 'hub.nextHop', { usable: output.usable });
+        this.markHub();
+        return;
+      case 'gracefulShutdown': {
+        const instance = this.instances[output.instance];
+        for (const session of this.sessions) if (session.instance === output.instance) session.azure.stop();
+        // Tunnels with a partner on the other instance go now; a single tunnel keeps carrying until the IP moves.
+        if (!this.ipMoves[output.instance]) {
+          for (const tunnel of this.tunnelsByIp.get(instance.publicIp) ?? []) tunnel.link.ike.stop('a');
+        }
+        this.traceEvent(output.instance, 'instance.graceful');
+        return;
+      }
+      case 'powerOff':
+        this.powerOff(output.instance, output.silent);
+        return;
+      case 'powerOn':
+        this.powerOn(output.instance);
+        return;
+      case 'releaseIp':
+        for (const tunnel of this.tunnelsByIp.get(output.ip) ?? []) tunnel.link.ike.stop('a');
+        return;
+      case 'ipOwner': {
+        this.traceEvent(output.ip, 'ip.owner', { owner: output.owner });
+        for (const tunnel of this.tunnelsByIp.get(output.ip) ?? []) {
+          if (output.owner === null) tunnel.link.crash('a');
+          else tunnel.link.revive('a');
+          this.markElement(`tunnel:${tunnel.id}`);
+        }
+        this.markAllOffers();
+        return;
+      }
+      case 'rejected':
+        this.traceEvent('gateway', 'gateway.rejected', { reason: output.reason });
+        return;
+      default:
+        assertNever(output, 'gateway output');
+    }
+  }
+
+  private powerOff(id: InstanceId, silent: boolean): void {
+    const instance = this.instances[id];
+    for (const ip of this.controller.ipsOf(id)) {
+      for (const tunnel of this.tunnelsByIp.get(ip) ?? []) {
+        // Planned: whatever is still up is deleted properly before the lights go out.
+        if (!silent) tunnel.link.ike.stop('a');
+        tunnel.link.crash('a');
+      }
+    }
+    for (const session of this.sessions) if (session.instance === id) session.azure.crash();
+    instance.host.crash();
+    // The hub keeps the instance's last routes until the platform notices (offers stay frozen).
+  }
+
+  private powerOn(id: InstanceId): void {
+    const instance = this.instances[id];
+    instance.host.reboot();
+    instance.rib = this.azureRib();
+    for (const ip of this.controller.ipsOf(id)) {
+      for (const tunnel of this.tunnelsByIp.get(ip) ?? []) tunnel.link.revive('a');
+    }
+    for (const session of this.sessions) if (session.instance === id) session.azure.reboot();
+    instance.offersDirty = true;
+    this.markHub();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Protocol events
+  // ---------------------------------------------------------------------------
+
+  private onTunnel(change: TunnelChange): void {
+    const { tunnel: link, side, output } = change;
+    const tunnel = this.tunnelById.get(link.id);
+    if (!tunnel) return;
+    if (output.kind === 'childSa' || output.kind === 'tunnel') this.markElement(`tunnel:${tunnel.id}`);
+    if (output.kind !== 'tunnel') return;
+    if (side === 'a') {
+      this.markOffersFor(tunnel);
+    } else {
+      this.markDevice(tunnel.device);
+      // BGP sourced from the tunnel interface dies with it (the seed's reason to prefer a loopback).
+      if (!output.up && tunnel.device.bgpAddressOn === 'tunnel') tunnel.session?.device.dropConnections();
+    }
+    if (link.dataCapable) this.retryBlockedTcp();
+  }
+
+  private onSpeaker(
+    session: SessionNode,
+    side: 'azure' | 'device',
+    end: BgpSpeakerEnd,
+    event: SpeakerEvent,
+  ): void {
+    switch (event.kind) {
+      case 'established': {
+        this.traceEvent(end.name, 'bgp.established', {
+          holdTimeSec: event.negotiated.holdTimeSec,
+          keepaliveSec: event.negotiated.keepaliveSec,
+        });
+        end.announce(side === 'azure' ? this.azureAdvertisement(session) : this.deviceAdvertisement(session));
+        return;
+      }
+      case 'update': {
+        const changes = this.ribFor(session, side).applyUpdate(this.ribPeer(session, side), event.update);
+        this.afterRibChange(session, side, changes);
+        return;
+      }
+      case 'down': {
+        const reason = event.reason;
+        this.traceEvent(end.name, 'bgp.down', {
+          reason:
+            reason.kind === 'transportClosed'
+              ? 'transport closed'
+              : `${reason.kind === 'notificationSent' ? 'sent' : 'received'} ${describeNotification(reason.notification)}`,
+        });
+        const changes = this.ribFor(session, side).withdrawPeer(session.id);
+        this.afterRibChange(session, side, changes);
+        return;
+      }
+      case 'state':
+        this.traceEvent(end.name, 'bgp.state', { from: event.from, to: event.to, reason: event.reason });
+        return;
+      case 'connect':
+      case 'close':
+      case 'accepted':
+        return;
+      case 'rejected':
+        this.traceEvent(end.name, 'bgp.rejected', { reason: event.reason });
+        return;
+      case 'routeRefresh':
+        return;
+      case 'decodeWarning':
+        this.traceEvent(end.name, 'bgp.decodeWarning', { warnings: event.warnings.join('; ') });
+        return;
+      default:
+        assertNever(event, 'speaker event');
+    }
+  }
+
+  private ribFor(session: SessionNode, side: 'azure' | 'device'): Rib {
+    return side === 'azure' ? this.instances[session.instance].rib : session.tunnel.device.rib;
+  }
+
+  private ribPeer(session: SessionNode, side: 'azure' | 'device'): RibPeer {
+    if (side === 'azure') {
+      const device = session.tunnel.device;
+      return {
+        key: session.id,
+        address: device.bgpAddress ?? '0.0.0.0',
+        bgpId: device.bgpAddress ?? '0.0.0.0',
+        asn: device.asn ?? 0,
+      };
+    }
+    return { key: session.id, address: session.azureBgpIp, bgpId: session.azureBgpIp, asn: AZURE.bgp.asn };
+  }
+
+  private afterRibChange(
+    session: SessionNode,
+    side: 'azure' | 'device',
+    changes: readonly RouteChange[],
+  ): void {
+    if (changes.length === 0) return;
+    if (side === 'azure') {
+      this.instances[session.instance].offersDirty = true;
+      this.markHub();
+    } else this.markDevice(session.tunnel.device);
+  }
+
+  /** What Azure announces to a site: the hub and its VNets, from AS 65515, next hop its BGP address. */
+  private azureAdvertisement(session: SessionNode): BgpUpdate {
+    return {
+      type: 'update',
+      withdrawn: [],
+      attributes: {
+        origin: 'igp',
+        asPath: [{ type: 'sequence', asns: [AZURE.bgp.asn] }],
+        nextHop: session.azureBgpIp,
+      },
+      nlri: this.azurePrefixes,
+    };
+  }
+
+  private deviceAdvertisement(session: SessionNode): BgpUpdate {
+    const device = session.tunnel.device;
+    return {
+      type: 'update',
+      withdrawn: [],
+      attributes: {
+        origin: 'igp',
+        asPath: [{ type: 'sequence', asns: [device.asn ?? 0] }],
+        nextHop: device.bgpAddress ?? '0.0.0.0',
+      },
+      nlri: device.advertisedPrefixes,
+    };
+  }
+
+  // ---------------------------------------------------------------------------
+  // TCP fabric
+  // ---------------------------------------------------------------------------
+
+  nextConnectionId(): number {
+    return ++this.tcpIds;
+  }
+
+  blocked(conn: TcpConnection<Uint8Array>): void {
+    this.blockedTcp.add(conn);
+  }
+
+  private retryBlockedTcp(): void {
+    if (this.blockedTcp.size === 0) return;
+    const pending = [...this.blockedTcp];
+    this.blockedTcp.clear();
+    for (const conn of pending) conn.retry();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Routing state → data plane
+  // ---------------------------------------------------------------------------
+
+  /** Binds the data plane; from now on every change re-resolves the flows it touches. */
+  attachDataplane(dataplane: Dataplane): void {
+    this.flushNow();
+    this.dataplane = dataplane;
+    dataplane.start(this.sim.nowMs);
+  }
+
+  private markHub(): void {
+    this.hubDirty = true;
+    this.scheduleFlush();
+  }
+
+  private markAllOffers(): void {
+    for (const id of INSTANCES) this.instances[id].offersDirty = true;
+    this.markHub();
+  }
+
+  private markOffersFor(tunnel: TunnelNode): void {
+    const owner = this.controller.ownerOf(tunnel.azureIp);
+    if (owner) this.instances[owner].offersDirty = true;
+    this.markHub();
+  }
+
+  private markDevice(device: DeviceNode): void {
+    this.dirtyDevices.add(device);
+    this.scheduleFlush();
+  }
+
+  private markElement(element: string): void {
+    this.dirtyElements.add(element);
+    this.scheduleFlush();
+  }
+
+  private markGroup(direction: FlowSpec['direction'], location: string): void {
+    this.dirtyGroups.add(`${direction}|${location}`);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushPending) return;
+    this.flushPending = true;
+    // Same millisecond, after everything already queued for it: flows see the settled state.
+    this.sim.schedule(0, () => this.flushNow(), 'flush');
+  }
+
+  private flushNow(): void {
+    this.flushPending = false;
+    if (this.hubDirty) this.recomputeHub();
+    for (const device of this.dirtyDevices) {
+      this.deviceFibs.delete(device.name);
+      this.dirtyGroups.add(`toAzure|${device.location}`);
+    }
+    this.dirtyDevices.clear();
+    const dataplane = this.dataplane;
+    if (dataplane) {
+      const now = this.sim.nowMs;
+      for (const group of this.dirtyGroups) {
+        const [direction, location] = group.split('|') as [FlowSpec['direction'], string];
+        dataplane.groupChanged(direction, location, now);
+      }
+      for (const element of this.dirtyElements) dataplane.elementChanged(element, now);
+    }
+    this.dirtyGroups.clear();
+    this.dirtyElements.clear();
+  }
+
+  private recomputeHub(): void {
+    this.hubDirty = false;
+    for (const id of INSTANCES) {
+      const instance = this.instances[id];
+      const alive = instance.state === 'up' || instance.state === 'draining';
+      if (instance.offersDirty && alive) {
+        instance.offers = this.offersOf(id);
+        instance.offersDirty = false;
+      }
+    }
+    const candidates = new Map<string, Parameters<typeof selectHubRoute>[0][number][]>();
+    for (const id of INSTANCES) {
+      const instance = this.instances[id];
+      if (!instance.hubUsable) continue;
+      for (const offer of instance.offers) {
+        const list = candidates.get(offer.prefix) ?? [];
+        list.push({
+          instance: id,
+          tunnel: offer.tunnel,
+          site: offer.site,
+          source: offer.source,
+          asPathLength: offer.asPathLength,
+        });
+        candidates.set(offer.prefix, list);
+      }
+    }
+    const table = new PrefixTrie<HubRoute>();
+    const signatures = new Map<string, string>();
+    for (const [prefix, list] of candidates) {
+      const route = selectHubRoute(list);
+      const parsed = parseIpv4Prefix(prefix);
+      if (!route || !parsed.ok) continue;
+      table.set(parsed.value.address, parsed.value.length, route);
+      signatures.set(prefix, hubRouteSignature(route));
+    }
+    const changed: string[] = [];
+    for (const [prefix, sig] of signatures) if (this.hubSignatures.get(prefix) !== sig) changed.push(prefix);
+    for (const prefix of this.hubSignatures.keys()) if (!signatures.has(prefix)) changed.push(prefix);
+    this.hubTable = table;
+    this.hubSignatures = signatures;
+    if (changed.length > 0) {
+      this.traceEvent('hub', 'hub.routes', { changed: changed.sort().join(' ') });
+      for (const prefix of changed) {
+        const parsed = parseIpv4Prefix(prefix);
+        if (!parsed.ok) continue;
+        for (const location of this.locations) {
+          if (location.prefixes.some((p) => prefixesOverlap(p, parsed.value))) {
+            this.dirtyGroups.add(`toSite|${location.name}`);
+          }
+        }
+      }
+    }
+  }
+
+  /** What an instance can forward: static prefixes and BGP-learned routes over the tunnels it terminates. */
+  private offersOf(id: InstanceId): HubOffer[] {
+    const offers: HubOffer[] = [];
+    for (const ip of this.controller.ipsOf(id)) {
+      for (const tunnel of this.tunnelsByIp.get(ip) ?? []) {
+        if (!tunnel.link.azureUp) continue;
+        for (const prefix of tunnel.resolved.staticPrefixes) {
+          offers.push({
+            prefix,
+            tunnel: tunnel.id,
+            site: tunnel.device.location,
+            source: 'static',
+            asPathLength: 0,
+          });
+        }
+      }
+    }
+    for (const entry of this.instances[id].rib.entries()) {
+      for (const path of entry.paths) {
+        const session = this.sessionById.get(path.peer.key);
+        if (!session?.tunnel.link.azureUp) continue;
+        if (this.controller.ownerOf(session.tunnel.azureIp) !== id) continue;
+        offers.push({
+          prefix: entry.prefix,
+          tunnel: session.tunnel.id,
+          site: session.tunnel.device.location,
+          source: 'bgp',
+          asPathLength: path.asPathLength,
+        });
+      }
+    }
+    return offers;
+  }
+
+  /** A device's forwarding towards Azure: per Azure prefix, the tunnels it may use, in preference order. */
+  private deviceFib(device: DeviceNode): PrefixTrie<readonly TunnelNode[]> {
+    const cached = this.deviceFibs.get(device.name);
+    if (cached) return cached;
+    const fib = new PrefixTrie<readonly TunnelNode[]>();
+    const staticTunnels = device.tunnels.filter(
+      (t) => !t.resolved.linkConnection.enableBgp && t.link.deviceUp,
+    );
+    const bgpByPrefix = new Map<string, TunnelNode[]>();
+    if (device.alive) {
+      for (const entry of device.rib.entries()) {
+        const tunnels: TunnelNode[] = [];
+        for (const path of entry.paths) {
+          const session = this.sessionById.get(path.peer.key);
+          if (!session) continue;
+          // VTI-like devices drop routes whose tunnel interface went down; others wait for the hold timer.
+          if (device.deadTunnelRoutes === 'withdrawOnDpd' && !session.tunnel.link.deviceUp) continue;
+          tunnels.push(session.tunnel);
+        }
+        if (tunnels.length > 0) bgpByPrefix.set(entry.prefix, tunnels);
+      }
+    }
+    const prefixes = new Set([...this.azurePrefixes, ...bgpByPrefix.keys()]);
+    for (const prefix of prefixes) {
+      const parsed = parseIpv4Prefix(prefix);
+      if (!parsed.ok) continue;
+      // Static routes (administrative distance 1) win over eBGP (20), as on every router.
+      const isAzurePrefix = this.azurePrefixes.includes(prefix);
+      const tunnels =
+        isAzurePrefix && staticTunnels.length > 0 ? staticTunnels : (bgpByPrefix.get(prefix) ?? []);
+      if (tunnels.length > 0) fib.set(parsed.value.address, parsed.value.length, tunnels);
+    }
+    this.deviceFibs.set(device.name, fib);
+    return fib;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Where a flow goes
+  // ---------------------------------------------------------------------------
+
+  readonly resolve = (flow: FlowSpec): ResolvedPath => {
+    return flow.direction === 'toSite' ? this.resolveToSite(flow) : this.resolveToAzure(flow);
+  };
+
+  private resolveToSite(flow: FlowSpec): ResolvedPath {
+    const route = this.hubTable.lookup(flow.tuple.dstIp)?.value;
+    if (!route) return { viable: false, signature: 'hub: no route', elements: [] };
+    const instanceId = route.instances[
+      rendezvousPick(flow.hash ^ HUB_HASH_SALT, route.instances.map(hashString))
+    ] as InstanceId;
+    const choices = route.tunnelsByInstance.get(instanceId) ?? [];
+    const tunnelId = choices[rendezvousPick(flow.hash ^ hashString(instanceId), choices.map(hashString))];
+    const tunnel = tunnelId ? this.tunnelById.get(tunnelId) : undefined;
+    if (!tunnel)
+      return { viable: false, signature: `${instanceId}: no tunnel`, elements: [`instance:${instanceId}`] };
+    const instance = this.instances[instanceId];
+    const viable =
+      (instance.state === 'up' || instance.state === 'draining') &&
+      this.controller.ownerOf(tunnel.azureIp) === instanceId &&
+      tunnel.link.dataCapable &&
+      tunnel.device.alive &&
+      (this.internetPaths.get(tunnel.internetPath)?.up ?? false);
+    return {
+      viable,
+      signature: `${instanceId}>${tunnel.id}`,
+      tunnel: { id: tunnel.id, generation: tunnel.link.generation },
+      elements: [
+        `instance:${instanceId}`,
+        `tunnel:${tunnel.id}`,
+        `device:${tunnel.device.name}`,
+        `link:${tunnel.internetPath}`,
+      ],
+    };
+  }
+
+  private resolveToAzure(flow: FlowSpec): ResolvedPath {
+    const location = this.locationOfSite.get(flow.site) ?? this.locations.find((l) => l.name === flow.site);
+    const devices = location?.devices.filter((d) => d.lanSeesAlive) ?? [];
+    const device =
+      devices[
+        rendezvousPick(
+          flow.hash,
+          devices.map((d) => hashString(d.name)),
+        )
+      ];
+    if (!device) return { viable: false, signature: 'site: no device', elements: [] };
+    const candidates = this.deviceFib(device).lookup(flow.tuple.dstIp)?.value ?? [];
+    const tunnel = device.ecmp
+      ? candidates[
+          rendezvousPick(
+            flow.hash ^ hashString(device.name),
+            candidates.map((t) => hashString(t.id)),
+          )
+        ]
+      : candidates[0];
+    if (!tunnel)
+      return { viable: false, signature: `${device.name}: no route`, elements: [`device:${device.name}`] };
+    const owner = this.controller.ownerOf(tunnel.azureIp);
+    const instance = owner ? this.instances[owner] : undefined;
+    const viable =
+      device.alive &&
+      (this.internetPaths.get(tunnel.internetPath)?.up ?? false) &&
+      tunnel.link.dataCapable &&
+      instance !== undefined &&
+      (instance.state === 'up' || instance.state === 'draining');
+    return {
+      viable,
+      signature: `${device.name}>${tunnel.id}>${owner ?? 'nobody'}`,
+      tunnel: { id: tunnel.id, generation: tunnel.link.generation },
+      elements: [
+        `device:${device.name}`,
+        `link:${tunnel.internetPath}`,
+        `tunnel:${tunnel.id}`,
+        `instance:${owner ?? 'none'}`,
+      ],
+    };
+  }
+
+  /** The hub's current route for an address, for reports and tests. */
+  hubRouteFor(address: number): HubRoute | undefined {
+    return this.hubTable.lookup(address)?.value;
+  }
+
+  private traceEvent(
+    source: string,
+    event: string,
+    detail?: Record<string, string | number | boolean | null>,
+  ): void {
+    if (!this.sim.trace.enabled) return;
+    this.sim.trace.record({ atMs: this.sim.nowMs, source, event, ...(detail ? { detail } : {}) });
+  }
+}
+
+function hubRouteSignature(route: HubRoute): string {
+  return `${route.source}/${route.asPathLength}/${route.instances
+    .map((i) => `${i}:${(route.tunnelsByInstance.get(i) ?? []).join(',')}`)
+    .join(';')}`;
+}
