@@ -18,7 +18,7 @@ export class Dataplane {
   readonly meter: FlowMeter;
   private readonly byElement = new Map<string, Set<number>>();
   private readonly byGroup = new Map<string, number[]>();
-  private readonly currentElements: (readonly string[])[] = [];
+  private readonly currentPaths: ResolvedPath[] = [];
   private resolutions = 0;
 
   constructor(
@@ -63,6 +63,11 @@ export class Dataplane {
     for (const flow of this.flows) this.update(flow, nowMs);
   }
 
+  /** Where the flow's packets go now (after the last change that touched it). */
+  pathOf(flowId: number): ResolvedPath | undefined {
+    return this.currentPaths[flowId];
+  }
+
   finish(endMs: number): void {
     this.meter.finish(endMs);
   }
@@ -70,8 +75,8 @@ export class Dataplane {
   private update(flow: FlowSpec, nowMs: number): void {
     this.resolutions++;
     const path = this.resolve(flow);
-    const previous = this.currentElements[flow.id];
-    if (previous !== path.elements) {
+    const previous = this.currentPaths[flow.id]?.elements;
+    if (!previous || !sameElements(previous, path.elements)) {
       if (previous) for (const e of previous) this.byElement.get(e)?.delete(flow.id);
       for (const e of path.elements) {
         let set = this.byElement.get(e);
@@ -81,10 +86,17 @@ export class Dataplane {
         }
         set.add(flow.id);
       }
-      this.currentElements[flow.id] = path.elements;
     }
+    this.currentPaths[flow.id] = path;
     this.meter.setPath(flow.id, nowMs, path);
   }
+}
+
+function sameElements(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function groupKey(direction: FlowSpec['direction'], site: string): string {

@@ -112,6 +112,22 @@ export class FlowMeter {
     this.finishedAtMs = endMs;
   }
 
+  /**
+   * Metrics as if the run ended at `atMs`, without ending it: what a live view
+   * shows while the simulation keeps going.
+   */
+  metricsAt(flowId: number, atMs: number): FlowMetrics {
+    const flow = this.flows[flowId] as FlowSpec;
+    const base = this.metrics(flowId);
+    if (this.pathIndex[flowId] === -1) return base;
+    const pending = packetsBetween(this.sinceMs[flowId] as number, atMs, flow.phaseMs, flow.ratePps);
+    const viable = this.viable[flowId] === 1;
+    const delivered = base.delivered + (viable ? pending : 0);
+    const lost = base.lost + (viable ? 0 : pending);
+    const outages = base.outages.map((o) => (o.endMs === o.startMs && !viable ? { ...o, endMs: atMs } : o));
+    return { ...base, delivered, lost, sent: delivered + lost, outages };
+  }
+
   metrics(flowId: number): FlowMetrics {
     const flow = this.flows[flowId] as FlowSpec;
     const delivered = this.delivered[flowId] as number;

@@ -233,13 +233,13 @@ export class World implements TcpFabric {
       id,
       {
         azure: {
-          name: `${instance}:${lc.name}`,
+          name: `${id}/azure`,
           mode: lc.vpnLinkConnectionMode,
           rng: this.sim.rng.fork(),
           ...shared,
         },
         device: {
-          name: `${device.name}:${entry.link.name}>${instance}`,
+          name: `${id}/device`,
           mode: entry.device.connectionMode,
           rng: this.sim.rng.fork(),
           ...shared,

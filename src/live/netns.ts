@@ -1,0 +1,536 @@
+/**
+ * A lab: a set of network namespaces, the links between them and the daemons inside
+ * them, all named with one prefix (`vh<id>-`) and all recorded in one lab directory.
+ *
+ * Destroying a lab stops its processes first (a namespace that still has a process in
+ * it outlives `ip netns del`), then deletes its namespaces — which takes the veths,
+ * bridges, routes and nft tables inside them along — then removes its directory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assertCidr4,
+  assertIdent,
+  assertIfName,
+  assertIpv4,
+  assertNetnsName,
+  type RunOptions,
+  type RunResult,
+  run,
+  runIn,
+} from './exec.ts';
+import { type LabProcessRecord, LabState, labPrefix, labRoot, randomLabId } from './lab-state.ts';
+import { type ProcessIdentity, processIdentity, stopProcess } from './proc.ts';
+
+/**
+ * Every lab namespace routes (ip_forward), accepts asymmetric paths (rp_filter off: ECMP
+ * and failover send replies down other tunnels), hashes ECMP per flow on the L4 5-tuple
+ * (policy 1), and has no IPv6 so router solicitations do not add noise to captures.
+ */
+export const LAB_SYSCTLS: Readonly<Record<string, string>> = {
+  'net.ipv4.ip_forward': '1',
+  'net.ipv4.conf.all.rp_filter': '0',
+  'net.ipv4.conf.default.rp_filter': '0',
+  'net.ipv4.fib_multipath_hash_policy': '1',
+  'net.ipv6.conf.all.disable_ipv6': '1',
+  'net.ipv6.conf.default.disable_ipv6': '1',
+};
+
+export interface VethEnd {
+  readonly netns: string;
+  readonly ifname: string;
+  /** Address with prefix length, e.g. `100.64.0.1/30`. */
+  readonly cidr?: string;
+}
+
+export interface NextHop {
+  readonly via: string;
+  readonly dev?: string;
+  readonly weight?: number;
+}
+
+export interface RouteSpec {
+  /** `default` or an IPv4 prefix. */
+  readonly dst: string;
+  readonly via?: string;
+  readonly dev?: string;
+  readonly src?: string;
+  readonly table?: number;
+  readonly metric?: number;
+  /** Several next hops make an ECMP route (hashed per flow, see LAB_SYSCTLS). */
+  readonly nexthops?: readonly NextHop[];
+  readonly type?: 'unicast' | 'blackhole' | 'unreachable';
+}
+
+export interface RuleSpec {
+  readonly priority: number;
+  readonly table: number;
+  readonly iif?: string;
+  readonly from?: string;
+}
+
+export interface DaemonSpec {
+  /** Unique within the lab; names the log file `<name>.log`. */
+  readonly name: string;
+  readonly netns: string;
+  readonly argv: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface DestroyReport {
+  readonly namespaces: string[];
+  readonly processesStopped: number;
+}
+
+/** Names of all network namespaces (`ip netns list`). */
+export async function listNetns(): Promise<string[]> {
+  const { stdout } = await run(['ip', 'netns', 'list']);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((name) => name !== '');
+}
+
+/** Pids of the processes in a namespace (`ip netns pids`); empty if it is gone. */
+export async function netnsPids(netns: string): Promise<number[]> {
+  const result = await run(['ip', 'netns', 'pids', assertNetnsName(netns)], { check: false });
+  if (result.exitCode !== 0) return [];
+  return result.stdout
+    .split(/\s+/)
+    .filter((token) => /^\d+$/.test(token))
+    .map(Number);
+}
+
+/** Stops every process inside `netns` (they are ours by construction), then deletes it. */
+export async function deleteNetns(netns: string): Promise<number> {
+  let stopped = 0;
+  for (let round = 0; round < 5; round++) {
+    const pids = await netnsPids(netns);
+    if (pids.length === 0) break;
+    const identities = (await Promise.all(pids.map((pid) => processIdentity(pid)))).filter(
+      (identity): identity is ProcessIdentity => identity !== undefined,
+    );
+    const results = await Promise.all(identities.map((identity) => stopProcess(identity, 2000)));
+    stopped += results.filter(Boolean).length;
+  }
+  await run(['ip', 'netns', 'del', netns], { check: false });
+  return stopped;
+}
+
+export interface LabOptions {
+  /** Four lowercase letters or digits; random when omitted. */
+  readonly id?: string;
+  /** Parent directory of lab directories; default /run/vwan-ha (or $VWAN_HA_LAB_ROOT). */
+  readonly root?: string;
+}
+
+export class Lab {
+  private readonly attached = new Map<number, ChildProcess>();
+
+  private constructor(
+    readonly root: string,
+    private readonly state: LabState,
+  ) {}
+
+  /** Creates a new, empty lab owned by this process. */
+  static async create(options: LabOptions = {}): Promise<Lab> {
+    const root = labRoot(options.root);
+    const existing = new Set(await listNetns());
+    let id = options.id;
+    if (id === undefined) {
+      do id = randomLabId();
+      while (existsSync(join(root, id)) || [...existing].some((name) => name.startsWith(`vh${id}-`)));
+    }
+    const owner = await processIdentity(process.pid);
+    if (!owner) throw new Error('cannot read this process from /proc');
+    return new Lab(root, LabState.create(root, id, owner));
+  }
+
+  /** Opens an existing lab by id (for `lab down` or crash cleanup from another process). */
+  static open(id: string, root?: string): Lab {
+    labPrefix(id);
+    const chosenRoot = labRoot(root);
+    return new Lab(chosenRoot, LabState.load(join(chosenRoot, id)));
+  }
+
+  get id(): string {
+    return this.state.snapshot.id;
+  }
+
+  get prefix(): string {
+    return this.state.snapshot.prefix;
+  }
+
+  get dir(): string {
+    return this.state.dir;
+  }
+
+  get record(): Readonly<LabState['snapshot']> {
+    return this.state.snapshot;
+  }
+
+  /** The namespace name for a role, e.g. `inet` → `vhk3x9-inet`. */
+  netns(role: string): string {
+    return assertNetnsName(`${this.prefix}${assertIfName(role)}`);
+  }
+
+  /** A path inside the lab directory for a simple file name. */
+  path(fileName: string): string {
+    if (!/^[a-z0-9][a-z0-9._-]{0,80}$/.test(fileName)) throw new Error(`invalid lab file name ${fileName}`);
+    return join(this.dir, fileName);
+  }
+
+  /** Writes a file readable by root only (0600); for configs and anything holding a secret. */
+  writePrivateFile(fileName: string, content: string): string {
+    const file = this.path(fileName);
+    rmSync(file, { force: true });
+    writeFileSync(file, content, { mode: 0o600 });
+    return file;
+  }
+
+  exec(netns: string, argv: readonly string[], options?: RunOptions): Promise<RunResult> {
+    this.assertOwnNetns(netns);
+    return runIn(netns, argv, options);
+  }
+
+  // --- Namespaces and links ---------------------------------------------------------------
+
+  /** Creates the namespace for `role` with loopback up and the lab sysctls; returns its name. */
+  async addNamespace(role: string, sysctls: Readonly<Record<string, string>> = LAB_SYSCTLS): Promise<string> {
+    const netns = this.netns(role);
+    this.state.update((draft) => {
+      if (!draft.namespaces.includes(netns)) draft.namespaces.push(netns);
+    });
+    await run(['ip', 'netns', 'add', netns]);
+    await run(['ip', '-n', netns, 'link', 'set', 'lo', 'up']);
+    const settings = Object.entries(sysctls).map(([key, value]) => {
+      if (!/^[a-z0-9_.]+$/.test(key) || !/^[0-9]+$/.test(value))
+        throw new Error(`invalid sysctl ${key}=${value}`);
+      return `${key}=${value}`;
+    });
+    if (settings.length > 0) await runIn(netns, ['sysctl', '-q', '-w', ...settings]);
+    return netns;
+  }
+
+  /** A veth pair created directly in its two namespaces (never in the root one), both ends up. */
+  async addVeth(a: VethEnd, b: VethEnd, options: { mtu?: number } = {}): Promise<void> {
+    this.assertOwnNetns(a.netns);
+    this.assertOwnNetns(b.netns);
+    assertIfName(a.ifname);
+    assertIfName(b.ifname);
+    this.state.update((draft) => {
+      draft.veths.push({ netns: a.netns, ifname: a.ifname, peerNetns: b.netns, peerIfname: b.ifname });
+    });
+    const mtu = options.mtu === undefined ? [] : ['mtu', String(options.mtu)];
+    await run([
+      'ip',
+      'link',
+      'add',
+      a.ifname,
+      'netns',
+      a.netns,
+      ...mtu,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      b.ifname,
+      'netns',
+      b.netns,
+      ...mtu,
+    ]);
+    for (const end of [a, b]) {
+      if (end.cidr !== undefined) await this.addAddress(end.netns, end.ifname, end.cidr);
+      await run(['ip', '-n', end.netns, 'link', 'set', end.ifname, 'up']);
+    }
+  }
+
+  async addBridge(netns: string, name: string): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'link', 'add', assertIfName(name), 'type', 'bridge']);
+    await run(['ip', '-n', netns, 'link', 'set', name, 'up']);
+  }
+
+  async setMaster(netns: string, ifname: string, bridge: string): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'link', 'set', assertIfName(ifname), 'master', assertIfName(bridge)]);
+  }
+
+  async addAddress(netns: string, ifname: string, cidr: string): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'addr', 'add', assertCidr4(cidr), 'dev', assertIfName(ifname)]);
+  }
+
+  async delAddress(netns: string, ifname: string, cidr: string): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'addr', 'del', assertCidr4(cidr), 'dev', assertIfName(ifname)]);
+  }
+
+  async setLink(netns: string, ifname: string, state: 'up' | 'down'): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'link', 'set', assertIfName(ifname), state]);
+  }
+
+  async addRoute(netns: string, route: RouteSpec): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'route', 'add', ...routeArgs(route)]);
+  }
+
+  async replaceRoute(netns: string, route: RouteSpec): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'route', 'replace', ...routeArgs(route)]);
+  }
+
+  async delRoute(netns: string, route: RouteSpec): Promise<void> {
+    this.assertOwnNetns(netns);
+    await run(['ip', '-n', netns, 'route', 'del', ...routeArgs(route)]);
+  }
+
+  async addRule(netns: string, rule: RuleSpec): Promise<void> {
+    this.assertOwnNetns(netns);
+    const match = [
+      ...(rule.iif === undefined ? [] : ['iif', assertIfName(rule.iif)]),
+      ...(rule.from === undefined ? [] : ['from', assertCidr4(rule.from)]),
+    ];
+    await run([
+      'ip',
+      '-n',
+      netns,
+      'rule',
+      'add',
+      ...match,
+      'lookup',
+      String(integer(rule.table, 'table')),
+      'priority',
+      String(integer(rule.priority, 'priority')),
+    ]);
+  }
+
+  /** Loads an nft ruleset that defines exactly one table (see nft.ts), replacing it if present. */
+  async applyNftTable(netns: string, table: { family: string; name: string; text: string }): Promise<void> {
+    this.assertOwnNetns(netns);
+    assertIdent(table.name, 'nft table name');
+    if (table.family !== 'ip' && table.family !== 'inet')
+      throw new Error(`unsupported nft family ${table.family}`);
+    this.state.update((draft) => {
+      if (
+        !draft.nftTables.some((t) => t.netns === netns && t.family === table.family && t.name === table.name)
+      ) {
+        draft.nftTables.push({ netns, family: table.family, name: table.name });
+      }
+    });
+    const file = this.writePrivateFile(`nft-${netns}-${table.name}.nft`, table.text);
+    await runIn(netns, ['nft', 'delete', 'table', table.family, table.name], { check: false });
+    await runIn(netns, ['nft', '-f', file]);
+  }
+
+  async deleteNftTable(netns: string, family: string, name: string): Promise<void> {
+    this.assertOwnNetns(netns);
+    await runIn(netns, ['nft', 'delete', 'table', family, assertIdent(name, 'nft table name')]);
+    this.state.update((draft) => {
+      draft.nftTables = draft.nftTables.filter(
+        (t) => !(t.netns === netns && t.family === family && t.name === name),
+      );
+    });
+  }
+
+  // --- Processes ----------------------------------------------------------------------------
+
+  /**
+   * Starts a long-running daemon inside a namespace, detached from this process (so the
+   * lab outlives a `lab up` that exits) with stdout and stderr in `<name>.log`.
+   * The daemon must stay in the foreground: the pid we record is the pid it keeps,
+   * because `ip netns exec` execs the command without forking.
+   */
+  async startDaemon(spec: DaemonSpec): Promise<LabProcessRecord> {
+    this.assertOwnNetns(spec.netns);
+    assertIdent(spec.name, 'process name');
+    if (this.state.snapshot.processes.some((p) => p.name === spec.name)) {
+      throw new Error(`lab ${this.id} already has a process named ${spec.name}`);
+    }
+    const logFile = this.path(`${spec.name}.log`);
+    const fd = openSync(logFile, 'a', 0o600);
+    try {
+      const argv = ['ip', 'netns', 'exec', spec.netns, ...spec.argv];
+      const child = spawn(argv[0] as string, argv.slice(1), {
+        shell: false,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: spec.env ? { ...process.env, ...spec.env } : process.env,
+      });
+      const started = await new Promise<number>((resolve, reject) => {
+        child.once('spawn', () => resolve(child.pid as number));
+        child.once('error', reject);
+      });
+      child.unref();
+      const identity = await processIdentity(started);
+      if (!identity)
+        throw new Error(`${spec.name} exited at once; see ${logFile}:\n${this.logTail(spec.name)}`);
+      const record: LabProcessRecord = { ...identity, name: spec.name, netns: spec.netns, argv, logFile };
+      this.state.update((draft) => {
+        draft.processes.push(record);
+      });
+      return record;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Spawns a short-lived helper inside a namespace with piped stdio (traffic endpoints).
+   * It is recorded while it runs, so a crash of this process still gets it cleaned up.
+   */
+  async spawnAttached(spec: DaemonSpec): Promise<ChildProcess> {
+    this.assertOwnNetns(spec.netns);
+    assertIdent(spec.name, 'process name');
+    const argv = ['ip', 'netns', 'exec', spec.netns, ...spec.argv];
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      shell: false,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: spec.env ? { ...process.env, ...spec.env } : process.env,
+    });
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.once('spawn', () => resolve(child.pid as number));
+      child.once('error', reject);
+    });
+    const identity = await processIdentity(pid);
+    if (identity) {
+      this.state.update((draft) => {
+        draft.processes.push({ ...identity, name: spec.name, netns: spec.netns, argv });
+      });
+      this.attached.set(pid, child);
+      child.once('exit', () => {
+        this.attached.delete(pid);
+        this.forgetProcess(pid);
+      });
+    }
+    return child;
+  }
+
+  processByName(name: string): LabProcessRecord | undefined {
+    return this.state.snapshot.processes.find((p) => p.name === name);
+  }
+
+  /** Stops a recorded process (verified by start time) and forgets it. */
+  async stopProcess(name: string, graceMs = 3000): Promise<void> {
+    const record = this.processByName(name);
+    if (!record) return;
+    await stopProcess(record, graceMs);
+    this.forgetProcess(record.pid);
+  }
+
+  /** The last lines of a daemon's log, for error messages. */
+  logTail(name: string, lines = 20): string {
+    try {
+      return readFileSync(this.path(`${name}.log`), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .slice(-lines)
+        .join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  private forgetProcess(pid: number): void {
+    if (!this.state.snapshot.processes.some((p) => p.pid === pid)) return;
+    this.state.update((draft) => {
+      draft.processes = draft.processes.filter((p) => p.pid !== pid);
+    });
+  }
+
+  // --- Life cycle ---------------------------------------------------------------------------
+
+  /** The lab is built; from now on a crash of its owner leaves it stale until detached. */
+  markUp(): void {
+    this.state.update((draft) => {
+      draft.phase = 'up';
+    });
+  }
+
+  /** Leaves the lab running on purpose after this process exits (`lab up`). */
+  detach(): void {
+    this.state.update((draft) => {
+      draft.detached = true;
+    });
+  }
+
+  /**
+   * Removes everything: processes (recorded ones verified by start time, then anything
+   * still inside a lab namespace), namespaces (recorded and any other with the prefix),
+   * and the lab directory. Safe to call twice, and on a half-built lab.
+   */
+  async destroy(): Promise<DestroyReport> {
+    if (existsSync(this.dir)) {
+      this.state.update((draft) => {
+        draft.phase = 'destroying';
+      });
+    }
+    for (const child of this.attached.values()) child.kill('SIGKILL');
+    const recorded = this.state.snapshot.processes;
+    const stopped = await Promise.all(recorded.map((p) => stopProcess(p, 3000)));
+    let processesStopped = stopped.filter(Boolean).length;
+    const present = (await listNetns()).filter((name) => name.startsWith(this.prefix));
+    const namespaces = [...new Set([...this.state.snapshot.namespaces, ...present])].filter((name) =>
+      present.includes(name),
+    );
+    const counts = await Promise.all(namespaces.map((netns) => deleteNetns(netns)));
+    processesStopped += counts.reduce((sum, n) => sum + n, 0);
+    rmSync(this.dir, { recursive: true, force: true });
+    return { namespaces, processesStopped };
+  }
+
+  private assertOwnNetns(netns: string): void {
+    assertNetnsName(netns);
+    if (!netns.startsWith(this.prefix)) throw new Error(`namespace ${netns} is not part of lab ${this.id}`);
+  }
+}
+
+function integer(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`invalid ${what} ${value}`);
+  return value;
+}
+
+/** The `ip route` arguments for a route, every value validated. */
+export function routeArgs(route: RouteSpec): string[] {
+  const args: string[] = [];
+  if (route.type && route.type !== 'unicast') args.push(route.type);
+  args.push(route.dst === 'default' ? 'default' : assertCidr4(route.dst, 'route destination'));
+  if (route.via !== undefined) args.push('via', assertIpv4(route.via, 'next hop'));
+  if (route.dev !== undefined) args.push('dev', assertIfName(route.dev));
+  if (route.src !== undefined) args.push('src', assertIpv4(route.src, 'source address'));
+  if (route.table !== undefined) args.push('table', String(integer(route.table, 'table')));
+  if (route.metric !== undefined) args.push('metric', String(integer(route.metric, 'metric')));
+  for (const hop of route.nexthops ?? []) {
+    args.push('nexthop', 'via', assertIpv4(hop.via, 'next hop'));
+    if (hop.dev !== undefined) args.push('dev', assertIfName(hop.dev));
+    if (hop.weight !== undefined) args.push('weight', String(integer(hop.weight, 'weight')));
+  }
+  return args;
+}
+
+/**
+ * On Ctrl-C (or SIGTERM/SIGHUP) destroys the lab, then exits. Returns a function that
+ * removes the handlers again.
+ */
+export function destroyOnSignal(lab: Lab): () => void {
+  let destroying = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (destroying) return;
+    destroying = true;
+    process.stderr.write(`\n${signal}: tearing down lab ${lab.id}\n`);
+    void lab
+      .destroy()
+      .catch((error: unknown) => process.stderr.write(`teardown failed: ${String(error)}\n`))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    process.off('SIGHUP', handler);
+  };
+}
