@@ -123,7 +123,10 @@ async function probe(argv: readonly string[]): Promise<{ ok: boolean; detail: st
   }));
   const ok = result.exitCode === 0;
   const said = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
-  return { ok, detail: ok ? 'works' : `failed: ${said || `${argv.join(' ')} exited with ${result.exitCode}`}` };
+  return {
+    ok,
+    detail: ok ? 'works' : `failed: ${said || `${argv.join(' ')} exited with ${result.exitCode}`}`,
+  };
 }
 
 /** Kernel features, tried for real inside a temporary namespace. Needs root and ip. */

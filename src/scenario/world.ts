@@ -729,12 +729,17 @@ export class World implements TcpFabric {
         instance.offersDirty = false;
       }
     }
-    const candidates = new Map<string, Parameters<typeof selectHubRoute>[0][number][]>();
+    type Candidate = Parameters<typeof selectHubRoute>[0][number];
+    const preferred = new Map<string, Candidate[]>();
+    // A draining instance still forwards: the hub stops choosing it wherever another path exists, and
+    // keeps using it where it is the only one (a single tunnel carries on until its IP moves).
+    const fallback = new Map<string, Candidate[]>();
     for (const id of INSTANCES) {
       const instance = this.instances[id];
-      if (!instance.hubUsable) continue;
+      const table = instance.hubUsable ? preferred : instance.state === 'draining' ? fallback : undefined;
+      if (!table) continue;
       for (const offer of instance.offers) {
-        const list = candidates.get(offer.prefix) ?? [];
+        const list = table.get(offer.prefix) ?? [];
         list.push({
           instance: id,
           tunnel: offer.tunnel,
@@ -742,9 +747,11 @@ export class World implements TcpFabric {
           source: offer.source,
           asPathLength: offer.asPathLength,
         });
-        candidates.set(offer.prefix, list);
+        table.set(offer.prefix, list);
       }
     }
+    const candidates = new Map(preferred);
+    for (const [prefix, list] of fallback) if (!candidates.has(prefix)) candidates.set(prefix, list);
     const table = new PrefixTrie<HubRoute>();
     const signatures = new Map<string, string>();
     for (const [prefix, list] of candidates) {
