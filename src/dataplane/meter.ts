@@ -73,7 +73,9 @@ export class FlowMeter {
   /** Records the flow's path from `nowMs` on, settling the interval before it. */
   setPath(flowId: number, nowMs: number, path: ResolvedPath): void {
     const first = this.pathIndex[flowId] === -1;
-    if (!first) this.settle(flowId, nowMs);
+    // A flow's accounting starts when it is first placed on a path (the traffic start), not at time 0.
+    if (first) this.sinceMs[flowId] = nowMs;
+    else this.settle(flowId, nowMs);
     const wasViable = this.viable[flowId] === 1;
     const pathId = this.internPath(path.signature);
     if (!first && pathId !== this.pathIndex[flowId])

@@ -35,7 +35,7 @@ export function formatSimulation(result: SimulationResult, topologySummary: stri
   const labels = [
     'flows hit',
     'worst outage',
-    'median outage (hit flows)',
+    'outage per hit flow (median)',
     'packets lost',
     'sessions re-established',
     'path changes',

@@ -95,8 +95,8 @@ export class BgpSpeakerEnd {
   /** The interface the session is sourced from went away (BGP on a tunnel interface): sockets die at once. */
   dropConnections(): void {
     if (!this.alive) return;
-    for (const [conn, { tcp }] of [...this.tcpOf]) {
-      tcp.abandon();
+    for (const [conn, { tcp, side }] of [...this.tcpOf]) {
+      tcp.abandon(side);
       this.forget(conn);
       this.driver.deliver({ kind: 'tcpClosed', conn });
     }

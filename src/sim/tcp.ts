@@ -51,6 +51,7 @@ export class TcpConnection<P> {
   /** Delivery times are kept monotonic per direction so segments arrive in order. */
   private lastArrival = { a: 0, b: 0 };
   private readonly epochs: { a: number; b: number };
+  private readonly abandoned = { a: false, b: false };
 
   constructor(
     /** Unique within one world; the world numbers connections so runs stay reproducible. */
@@ -84,9 +85,14 @@ export class TcpConnection<P> {
     this.closedFlag = true;
   }
 
-  /** Silently forget the connection (the local host died). */
-  abandon(): void {
-    this.closedFlag = true;
+  /**
+   * One side's socket vanished without a FIN (its interface went away): its host
+   * still lives and answers the next segment for the connection with RST. With no
+   * side, the whole connection is forgotten (both ends are gone or do not care).
+   */
+  abandon(side?: 'a' | 'b'): void {
+    if (side === undefined) this.closedFlag = true;
+    else this.abandoned[side] = true;
   }
 
   /** Called by the owner when paths may have come back: delivers stalled segments in order. */
@@ -106,7 +112,7 @@ export class TcpConnection<P> {
 
   private transmit(from: 'a' | 'b', payload: P | 'FIN'): void {
     const [src, dst] = this.hosts(from);
-    if (!src.alive || src.epoch !== this.epochs[from]) return;
+    if (!src.alive || src.epoch !== this.epochs[from] || this.abandoned[from]) return;
     const hop = this.path(src, dst);
     if (!hop.up || this.stalled.length > 0) {
       this.stalled.push({ from, payload });
@@ -122,8 +128,8 @@ export class TcpConnection<P> {
     const to = from === 'a' ? 'b' : 'a';
     const [src, dst] = this.hosts(from);
     if (!dst.alive) return;
-    if (dst.epoch !== this.epochs[to]) {
-      // The receiver rebooted and has never heard of this connection: RFC 793 says RST.
+    if (dst.epoch !== this.epochs[to] || this.abandoned[to]) {
+      // The receiver rebooted, or dropped the socket, and has no such connection: RFC 793 says RST.
       this.epochs[to] = -1;
       this.resetBack(src, dst, from);
       return;

@@ -97,3 +97,12 @@ describe('flow meter', () => {
     });
   });
 });
+
+describe('flow meter: flows that start late', () => {
+  it('counts packets from the moment the flow is first placed, not from time 0', () => {
+    const meter = new FlowMeter([flow(0)]);
+    meter.setPath(0, 120_000, up('IN_0'));
+    meter.finish(180_000);
+    expect(meter.metrics(0)).toMatchObject({ sent: 600, delivered: 600, lost: 0 });
+  });
+});

@@ -116,3 +116,15 @@ describe('simulated TCP', () => {
     expect(h.log.at(-1)).toBe('110 b closed fin');
   });
 });
+
+describe('simulated TCP: a socket dropped without FIN', () => {
+  it('is answered with RST when the peer next sends on it (BGP on a vanished tunnel interface)', () => {
+    const h = harness();
+    const conn = h.connect();
+    h.sim.run(100);
+    conn.abandon('b');
+    conn.send('a', 'KEEPALIVE');
+    h.sim.run(200);
+    expect(h.log.at(-1)).toBe('120 a closed rst');
+  });
+});
