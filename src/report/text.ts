@@ -52,12 +52,13 @@ export function formatSimulation(result: SimulationResult, topologySummary: stri
     'events',
   ];
   if (result.events.length === 0) lines.push('  (none)');
+  const width = Math.max(0, ...result.events.map((e) => e.description.length));
   for (const event of result.events) {
     const effect =
       event.flowsInterrupted === 0
         ? 'no flow interrupted'
         : `${count(event.flowsInterrupted)} flows interrupted, all delivering again after ${formatDuration(event.convergenceMs)}`;
-    lines.push(`  ${formatClock(event.atMs).padStart(8)}  ${event.description.padEnd(28)} ${effect}`);
+    lines.push(`  ${formatClock(event.atMs).padStart(8)}  ${event.description.padEnd(width)}  ${effect}`);
   }
   return lines.join('\n');
 }
