@@ -43,7 +43,16 @@ export class EventHeap<T> {
   /** Removes and returns the earliest entry, or undefined when empty. */
   pop(): { time: number; seq: number; item: T } | undefined {
     if (this.count === 0) return undefined;
-    const top = { time: this.times[0] as number, seq: this.seqs[0] as number, item: this.items[0] as T };
+    const time = this.times[0] as number;
+    const seq = this.seqs[0] as number;
+    const item = this.popItem() as T;
+    return { time, seq, item };
+  }
+
+  /** Removes the earliest entry and returns its item alone: the kernel's hot path, no allocation. */
+  popItem(): T | undefined {
+    if (this.count === 0) return undefined;
+    const top = this.items[0];
     const last = --this.count;
     if (last > 0) {
       const time = this.times[last] as number;

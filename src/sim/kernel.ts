@@ -15,8 +15,14 @@ export interface EventHandle {
   cancelled: boolean;
 }
 
-interface ScheduledEvent extends EventHandle {
-  readonly run: () => void;
+/** A class, not an object literal: one hidden class for every event keeps the hot loop monomorphic. */
+class ScheduledEvent implements EventHandle {
+  cancelled = false;
+  constructor(
+    readonly atMs: number,
+    readonly label: string,
+    readonly run: () => void,
+  ) {}
 }
 
 export interface SimulatorOptions {
@@ -53,18 +59,14 @@ export class Simulator {
 
   /** Runs `run` after `delayMs` (rounded up to whole ms; never in the past). */
   schedule(delayMs: number, run: () => void, label = ''): EventHandle {
-    return this.scheduleAt(this.clockMs + Math.max(0, Math.ceil(delayMs)), run, label);
+    return this.scheduleAt(delayMs > 0 ? this.clockMs + Math.ceil(delayMs) : this.clockMs, run, label);
   }
 
   scheduleAt(atMs: number, run: () => void, label = ''): EventHandle {
     if (!Number.isFinite(atMs)) throw new Error(`cannot schedule "${label}" at ${atMs}`);
-    const event: ScheduledEvent = {
-      atMs: Math.max(this.clockMs, Math.ceil(atMs)),
-      label,
-      cancelled: false,
-      run,
-    };
-    this.queue.push(event.atMs, this.seq++, event);
+    const at = atMs > this.clockMs ? Math.ceil(atMs) : this.clockMs;
+    const event = new ScheduledEvent(at, label, run);
+    this.queue.push(at, this.seq++, event);
     return event;
   }
 
@@ -80,9 +82,8 @@ export class Simulator {
     for (;;) {
       const next = this.queue.peekTime();
       if (next === undefined || next > untilMs) break;
-      const entry = this.queue.pop();
-      if (!entry) break;
-      const event = entry.item;
+      const event = this.queue.popItem();
+      if (!event) break;
       if (event.cancelled) continue;
       this.clockMs = event.atMs;
       this.executed++;
