@@ -1,0 +1,207 @@
+import { createServer, type Server, Socket } from 'node:net';
+import type { BgpUpdate } from '../protocols/bgp/messages.ts';
+import type { ConnId, PeerConfig, PeerTimer } from '../protocols/bgp/peer.ts';
+import { BgpWire, type WireInput, type WireOutput } from '../protocols/bgp/wire.ts';
+
+/**
+ * The project's BGP speaker on real TCP (port 179) with real timers: the live
+ * lab's runtime around the same sans-IO core the simulator drives. One
+ * `LiveBgpSpeaker` listens on a local address and owns one neighbour per remote
+ * address; each neighbour is a `BgpWire` (codec + FSM + collision handling).
+ */
+export type LiveEvent = Exclude<WireOutput, { kind: 'armTimer' | 'cancelTimer' | 'send' }> & {
+  readonly neighbor: string;
+};
+
+export interface NeighborOptions {
+  readonly remoteAddress: string;
+  readonly config: PeerConfig;
+  /** Announced as soon as the session is Established. */
+  readonly advertisement?: BgpUpdate;
+}
+
+const BGP_PORT = 179;
+
+class LiveNeighbor {
+  readonly wire: BgpWire;
+  private readonly timers = new Map<PeerTimer, NodeJS.Timeout>();
+  private readonly sockets = new Map<ConnId, Socket>();
+  private pendingAccept: Socket | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly speaker: LiveBgpSpeaker,
+    readonly options: NeighborOptions,
+  ) {
+    this.wire = new BgpWire(options.config);
+  }
+
+  deliver(input: WireInput): void {
+    if (this.stopped && input.kind !== 'stop') return;
+    const outputs = this.wire.handle(Math.round(performance.now()), input);
+    for (const output of outputs) this.carryOut(output);
+  }
+
+  accept(socket: Socket): void {
+    this.pendingAccept = socket;
+    this.deliver({ kind: 'tcpAccepted' });
+    if (this.pendingAccept === socket) {
+      // Neither accepted nor rejected (should not happen): do not leave a socket dangling.
+      socket.destroy();
+    }
+    this.pendingAccept = undefined;
+  }
+
+  shutdown(): void {
+    this.deliver({ kind: 'stop' });
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    // Give the Cease NOTIFICATION a moment on the wire before the sockets go.
+    for (const socket of this.sockets.values()) socket.end();
+  }
+
+  private carryOut(output: WireOutput): void {
+    switch (output.kind) {
+      case 'armTimer': {
+        clearTimeout(this.timers.get(output.timer));
+        const timer = output.timer;
+        this.timers.set(
+          timer,
+          setTimeout(() => {
+            this.timers.delete(timer);
+            this.deliver({ kind: 'timer', timer });
+          }, output.delayMs),
+        );
+        return;
+      }
+      case 'cancelTimer':
+        clearTimeout(this.timers.get(output.timer));
+        this.timers.delete(output.timer);
+        return;
+      case 'connect':
+        this.dial(output.conn);
+        return;
+      case 'accepted':
+        if (this.pendingAccept) this.bind(output.conn, this.pendingAccept);
+        this.pendingAccept = undefined;
+        this.emit(output);
+        return;
+      case 'rejected':
+        this.pendingAccept?.destroy();
+        this.pendingAccept = undefined;
+        this.emit(output);
+        return;
+      case 'send':
+        this.sockets.get(output.conn)?.write(output.bytes);
+        return;
+      case 'close': {
+        const socket = this.sockets.get(output.conn);
+        this.sockets.delete(output.conn);
+        socket?.end();
+        return;
+      }
+      default:
+        this.emit(output);
+    }
+  }
+
+  private emit(output: Exclude<WireOutput, { kind: 'armTimer' | 'cancelTimer' | 'send' }>): void {
+    this.speaker.onEvent({ ...output, neighbor: this.options.remoteAddress });
+    if (output.kind === 'established' && this.options.advertisement) {
+      this.deliver({ kind: 'announce', update: this.options.advertisement });
+    }
+  }
+
+  private dial(conn: ConnId): void {
+    const socket = new Socket();
+    let connected = false;
+    socket.setNoDelay(true);
+    socket.once('connect', () => {
+      connected = true;
+      this.deliver({ kind: 'tcpConnected', conn });
+    });
+    socket.once('error', () => {
+      // 'close' follows and reports it.
+    });
+    socket.once('close', () => {
+      if (!this.sockets.has(conn)) return;
+      this.sockets.delete(conn);
+      this.deliver(connected ? { kind: 'tcpClosed', conn } : { kind: 'tcpConnectFailed', conn });
+    });
+    socket.on('data', (bytes: Buffer) => {
+      if (this.sockets.get(conn) === socket)
+        this.deliver({ kind: 'bytes', conn, bytes: new Uint8Array(bytes) });
+    });
+    this.sockets.set(conn, socket);
+    socket.connect({
+      host: this.options.remoteAddress,
+      port: BGP_PORT,
+      localAddress: this.speaker.localAddress,
+    });
+  }
+
+  private bind(conn: ConnId, socket: Socket): void {
+    socket.setNoDelay(true);
+    this.sockets.set(conn, socket);
+    socket.on('data', (bytes: Buffer) => {
+      if (this.sockets.get(conn) === socket)
+        this.deliver({ kind: 'bytes', conn, bytes: new Uint8Array(bytes) });
+    });
+    socket.once('error', () => {});
+    socket.once('close', () => {
+      if (this.sockets.get(conn) !== socket) return;
+      this.sockets.delete(conn);
+      this.deliver({ kind: 'tcpClosed', conn });
+    });
+  }
+}
+
+export class LiveBgpSpeaker {
+  private server: Server | undefined;
+  private readonly neighbors = new Map<string, LiveNeighbor>();
+
+  constructor(
+    readonly localAddress: string,
+    readonly onEvent: (event: LiveEvent) => void,
+  ) {}
+
+  addNeighbor(options: NeighborOptions): void {
+    this.neighbors.set(options.remoteAddress, new LiveNeighbor(this, options));
+  }
+
+  /** Listens on port 179 and starts every neighbour (each dials out if its config allows). */
+  async start(): Promise<void> {
+    const server = createServer((socket) => {
+      const neighbor = socket.remoteAddress
+        ? this.neighbors.get(stripV4Mapped(socket.remoteAddress))
+        : undefined;
+      if (!neighbor) {
+        // RFC 4271 §8.2.1.3: a connection from an unconfigured address is refused.
+        socket.destroy();
+        return;
+      }
+      neighbor.accept(socket);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.localAddress, port: BGP_PORT }, () => resolve());
+    });
+    this.server = server;
+    for (const neighbor of this.neighbors.values()) neighbor.deliver({ kind: 'start' });
+  }
+
+  announce(remoteAddress: string, update: BgpUpdate): void {
+    this.neighbors.get(remoteAddress)?.deliver({ kind: 'announce', update });
+  }
+
+  /** Graceful: Cease / administrative shutdown to every neighbour, then close. */
+  async stop(): Promise<void> {
+    for (const neighbor of this.neighbors.values()) neighbor.shutdown();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+function stripV4Mapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
