@@ -1,0 +1,134 @@
+/**
+ * The Azure-side BGP agent of the live lab, run inside an instance's network
+ * namespace: `node --import tsx src/live/bgp-agent-main.ts <config.json>`.
+ * It speaks BGP on the wire with the project's own speaker, prints one JSON line
+ * per event on stdout (the lab controller reads them), and on SIGTERM sends Cease
+ * (administrative shutdown) to every neighbour before it exits — planned
+ * maintenance. SIGKILL is the unplanned kind: nobody is told.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { BgpUpdate } from '../protocols/bgp/messages.ts';
+import { LiveBgpSpeaker, type LiveEvent } from './bgp-runtime.ts';
+
+const prefix = z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
+const address = z.string().regex(/^\d+\.\d+\.\d+\.\d+$/);
+const agentConfigSchema = z.strictObject({
+  localAddress: address,
+  localAsn: z.number().int().min(1).max(4294967294),
+  neighbors: z.array(
+    z.strictObject({
+      remoteAddress: address,
+      remoteAsn: z.number().int().min(1).max(4294967294),
+      holdTimeSec: z.number().int().min(0).max(65535),
+      keepaliveSec: z.number().int().min(0).max(21845).optional(),
+      connectRetrySec: z.number().int().min(1).max(65535).optional(),
+      initiate: z.boolean().default(true),
+      maxPrefixes: z.number().int().min(0).optional(),
+      advertise: z.array(prefix).default([]),
+    }),
+  ),
+});
+export type AgentConfig = z.input<typeof agentConfigSchema>;
+
+function main(): void {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: bgp-agent-main.ts <config.json>\n');
+    process.exit(2);
+  }
+  const parsed = agentConfigSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    process.stderr.write(
+      `bad agent config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`,
+    );
+    process.exit(2);
+  }
+  const config = parsed.data;
+  const started = performance.now();
+  const print = (event: LiveEvent) => {
+    process.stdout.write(
+      `${JSON.stringify({ atMs: Math.round(performance.now() - started), ...describe(event) })}\n`,
+    );
+  };
+  const speaker = new LiveBgpSpeaker(config.localAddress, print);
+  for (const n of config.neighbors) {
+    const advertisement: BgpUpdate = {
+      type: 'update',
+      withdrawn: [],
+      attributes: {
+        origin: 'igp',
+        asPath: [{ type: 'sequence', asns: [config.localAsn] }],
+        nextHop: config.localAddress,
+      },
+      nlri: n.advertise,
+    };
+    speaker.addNeighbor({
+      remoteAddress: n.remoteAddress,
+      config: {
+        localAsn: config.localAsn,
+        localBgpId: config.localAddress,
+        peerAsn: n.remoteAsn,
+        holdTimeSec: n.holdTimeSec,
+        ...(n.keepaliveSec !== undefined ? { fixedKeepaliveSec: n.keepaliveSec } : {}),
+        ...(n.connectRetrySec !== undefined ? { connectRetrySec: n.connectRetrySec } : {}),
+        initiate: n.initiate,
+        accept: true,
+        ...(n.maxPrefixes !== undefined ? { maxPrefixes: n.maxPrefixes } : {}),
+      },
+      ...(n.advertise.length > 0 ? { advertisement } : {}),
+    });
+  }
+  process.once('SIGTERM', () => {
+    void speaker.stop().then(() => {
+      // Let the Cease NOTIFICATIONs and FINs leave before the process does.
+      setTimeout(() => process.exit(0), 200);
+    });
+  });
+  speaker.start().then(
+    () =>
+      process.stdout.write(
+        `${JSON.stringify({ atMs: 0, kind: 'listening', address: config.localAddress })}\n`,
+      ),
+    (error: Error) => {
+      process.stderr.write(`cannot listen on ${config.localAddress}:179: ${error.message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+/** Events as plain JSON (bytes and notifications flattened to readable fields). */
+function describe(event: LiveEvent): Record<string, unknown> {
+  switch (event.kind) {
+    case 'update':
+      return {
+        kind: 'update',
+        neighbor: event.neighbor,
+        nlri: event.update.nlri,
+        withdrawn: event.update.withdrawn,
+        asPath: event.update.attributes.asPath?.flatMap((s) => s.asns) ?? [],
+      };
+    case 'down':
+      return {
+        kind: 'down',
+        neighbor: event.neighbor,
+        reason: event.reason.kind,
+        ...(event.reason.kind === 'transportClosed'
+          ? {}
+          : { code: event.reason.notification.code, subcode: event.reason.notification.subcode }),
+      };
+    case 'established':
+      return {
+        kind: 'established',
+        neighbor: event.neighbor,
+        holdTimeSec: event.negotiated.holdTimeSec,
+        keepaliveSec: event.negotiated.keepaliveSec,
+      };
+    case 'state':
+      return { kind: 'state', neighbor: event.neighbor, conn: event.conn, from: event.from, to: event.to };
+    default:
+      return { kind: event.kind, neighbor: event.neighbor };
+  }
+}
+
+main();
