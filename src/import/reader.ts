@@ -221,7 +221,7 @@ export class Reader {
       if (this.unknownFields === 'error') {
         this.issues.error(
           at,
-          `unknown field in ${what}${hint} (if a newer Azure API version added it, rerun with --ignore-unknown to import without it)`,
+          `unknown field in ${what}${hint} (if a newer Azure version added it, rerun with --ignore-unknown to import without it)`,
         );
       } else {
         this.issues.warning(at, `unknown field in ${what}${hint}; not imported`);
