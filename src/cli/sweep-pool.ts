@@ -13,6 +13,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { enumerateFailures, type Failure, type SweepOptions, type SweepTiming } from '../analysis/failures.ts';
+import { estimatedCostMs } from '../analysis/scope.ts';
 import {
   assembleSweep,
   baselineFailure,
@@ -28,6 +29,11 @@ export interface WorkerInit {
 }
 
 export type WorkerRequest = { readonly index: number; readonly design: number; readonly failure: Failure };
+
+/** A job with its estimated cost: the pool hands out the biggest first, so no worker is left with one at the end. */
+export interface WeightedJob extends WorkerRequest {
+  readonly costMs: number;
+}
 
 export type WorkerReply =
   | { readonly kind: 'ready' }
@@ -46,13 +52,17 @@ export interface Design {
   readonly topology: Topology;
 }
 
+/** A worker costs about a second of one core before it is up to speed: tsx compiling, JIT warming. */
+const WORKER_START_MS = 1000;
+
 /**
- * All cores, but no more workers than there are batches of 8 scenarios: a worker
- * costs about half a second to start (tsx compiling the simulator), more than 8
- * scenarios of the examples take.
+ * All cores for big sweeps; for small ones, one worker per second of estimated
+ * work (scope.ts estimatedCostMs), and none at all (this thread) below two
+ * seconds — the seven examples' sweeps take a fraction of a second in-process.
  */
-export function defaultWorkers(scenarios: number): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.ceil(scenarios / 8)));
+export function defaultWorkers(estimatedMs: number): number {
+  if (estimatedMs < 2 * WORKER_START_MS) return 1;
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(estimatedMs / WORKER_START_MS)));
 }
 
 /** Sweeps several designs with the same options in one pool; results in the designs' order. */
@@ -63,10 +73,10 @@ export async function sweepDesigns(
 ): Promise<SweepResult[]> {
   const failures = designs.map((d) => enumerateFailures(d.topology, options));
   const baseline = baselineFailure(options);
-  const jobs: WorkerRequest[] = [];
-  designs.forEach((_, design) => {
+  const jobs: WeightedJob[] = [];
+  designs.forEach((d, design) => {
     for (const failure of [baseline, ...(failures[design] ?? [])]) {
-      jobs.push({ index: jobs.length, design, failure });
+      jobs.push({ index: jobs.length, design, failure, costMs: estimatedCostMs(d.topology, failure.elements) });
     }
   });
   const measurements = await measureAll(
@@ -91,25 +101,29 @@ export async function sweepDesigns(
   });
 }
 
-/** Measures every job; the result array is indexed like `jobs`, whatever finished first. */
+/** Measures every job; the result array is indexed by `index`, whatever ran or finished first. */
 export async function measureAll(
   topologies: readonly Topology[],
-  jobs: readonly WorkerRequest[],
+  jobs: readonly WeightedJob[],
   timing: SweepTiming,
   pool: PoolOptions,
 ): Promise<FailureMeasurement[]> {
-  const workers = Math.min(pool.workers ?? defaultWorkers(jobs.length), Math.max(1, jobs.length));
+  const estimatedMs = jobs.reduce((sum, job) => sum + job.costMs, 0);
+  const workers = Math.min(pool.workers ?? defaultWorkers(estimatedMs), Math.max(1, jobs.length));
   const progress = pool.progress ? new ProgressBar(jobs.length) : undefined;
   try {
     if (workers <= 1) {
       const results: FailureMeasurement[] = [];
       for (const job of jobs) {
-        results.push(measureFailure(topologies[job.design] as Topology, job.failure, { timing }));
+        results[job.index] = measureFailure(topologies[job.design] as Topology, job.failure, { timing });
         progress?.tick();
       }
       return results;
     }
-    return await inWorkers(workers, { topologies, timing }, jobs, () => progress?.tick());
+    // Biggest first (stable for equal costs); results still land at their index.
+    const ordered = [...jobs].sort((a, b) => b.costMs - a.costMs || a.index - b.index);
+    const requests = ordered.map(({ index, design, failure }) => ({ index, design, failure }));
+    return await inWorkers(workers, { topologies, timing }, requests, () => progress?.tick());
   } finally {
     progress?.done();
   }
