@@ -82,6 +82,11 @@ export class GatewayController implements Core<GatewayInput, GatewayOutput> {
     return this.states[instance];
   }
 
+  /** Whether the instance is in (or coming back from) planned maintenance: a second one would be refused. */
+  inPlannedMaintenance(instance: InstanceId): boolean {
+    return this.plannedOutage[instance];
+  }
+
   ownerOf(ip: string): InstanceId | null {
     return this.owners.get(ip) ?? null;
   }

@@ -170,11 +170,13 @@ export class Bird {
     const logFile = lab.path(`${name}.bird.log`);
     const confFile = lab.writePrivateFile(`${name}.bird.conf`, renderBirdConf(options.config, { logFile }));
     lab.writePrivateFile(`${name}.bird.log`, '');
+    // BIRD keeps the mode of an existing pid file; it would create it 0644.
+    const pidFile = lab.writePrivateFile(`${name}.pid`, '');
     await lab.startDaemon({
       name,
       netns: options.netns,
       // -f keeps BIRD in the foreground so the recorded pid is BIRD's own.
-      argv: ['bird', '-f', '-c', confFile, '-s', controlSocket, '-P', lab.path(`${name}.pid`)],
+      argv: ['bird', '-f', '-c', confFile, '-s', controlSocket, '-P', pidFile],
     });
     const bird = new Bird(lab, options.netns, name, controlSocket);
     try {

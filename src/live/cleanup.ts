@@ -24,6 +24,8 @@ export interface CleanupReport {
   readonly labs: string[];
   readonly namespaces: string[];
   readonly processesStopped: number;
+  /** Processes that ignored SIGTERM and had to be killed. */
+  readonly needingKill: string[];
 }
 
 export async function cleanupStale(options: CleanupOptions = {}): Promise<CleanupReport> {
@@ -32,6 +34,7 @@ export async function cleanupStale(options: CleanupOptions = {}): Promise<Cleanu
   const labs: string[] = [];
   const namespaces: string[] = [];
   let processesStopped = 0;
+  const needingKill: string[] = [];
   const known = new Set<string>();
 
   for (const entry of listLabDirs(root)) {
@@ -51,6 +54,7 @@ export async function cleanupStale(options: CleanupOptions = {}): Promise<Cleanu
     labs.push(entry.id);
     namespaces.push(...report.namespaces);
     processesStopped += report.processesStopped;
+    needingKill.push(...report.needingKill);
     known.delete(entry.id);
   }
 
@@ -60,7 +64,7 @@ export async function cleanupStale(options: CleanupOptions = {}): Promise<Cleanu
     processesStopped += await deleteNetns(netns);
     namespaces.push(netns);
   }
-  return { labs, namespaces, processesStopped };
+  return { labs, namespaces, processesStopped, needingKill };
 }
 
 export interface LeakReport {

@@ -21,7 +21,7 @@ import {
   runIn,
 } from './exec.ts';
 import { type LabProcessRecord, LabState, labPrefix, labRoot, randomLabId } from './lab-state.ts';
-import { type ProcessIdentity, processIdentity, stopProcess } from './proc.ts';
+import { type ProcessIdentity, processIdentity, type StopOutcome, stopProcess } from './proc.ts';
 
 /**
  * Every lab namespace routes (ip_forward), accepts asymmetric paths (rp_filter off: ECMP
@@ -63,6 +63,16 @@ export interface RouteSpec {
   readonly type?: 'unicast' | 'blackhole' | 'unreachable';
 }
 
+/** One route as `ip -j route` prints it (the fields the lab reads). */
+export interface KernelRoute {
+  readonly dst: string;
+  readonly gateway?: string;
+  readonly dev?: string;
+  readonly protocol?: string;
+  readonly metric?: number;
+  readonly nexthops?: readonly { gateway: string; dev: string; weight: number }[];
+}
+
 export interface RuleSpec {
   readonly priority: number;
   readonly table: number;
@@ -81,7 +91,17 @@ export interface DaemonSpec {
 export interface DestroyReport {
   readonly namespaces: string[];
   readonly processesStopped: number;
+  /** Recorded processes that ignored SIGTERM for the grace period and were killed. */
+  readonly needingKill: string[];
 }
+
+/**
+ * How long teardown waits after SIGTERM before SIGKILL. Short on purpose: when both ends
+ * of a tunnel get SIGTERM together, one charon receives the other's DELETE, re-initiates
+ * (close_action = start) while shutting down, and then hangs until killed. Nothing a
+ * daemon could clean up on a graceful exit outlives its namespace anyway.
+ */
+const TEARDOWN_GRACE_MS = 1000;
 
 /** Names of all network namespaces (`ip netns list`). */
 export async function listNetns(): Promise<string[]> {
@@ -111,8 +131,8 @@ export async function deleteNetns(netns: string): Promise<number> {
     const identities = (await Promise.all(pids.map((pid) => processIdentity(pid)))).filter(
       (identity): identity is ProcessIdentity => identity !== undefined,
     );
-    const results = await Promise.all(identities.map((identity) => stopProcess(identity, 2000)));
-    stopped += results.filter(Boolean).length;
+    const results = await Promise.all(identities.map((identity) => stopProcess(identity, TEARDOWN_GRACE_MS)));
+    stopped += results.filter((outcome) => outcome !== 'gone').length;
   }
   await run(['ip', 'netns', 'del', netns], { check: false });
   return stopped;
@@ -189,7 +209,8 @@ export class Lab {
     return file;
   }
 
-  exec(netns: string, argv: readonly string[], options?: RunOptions): Promise<RunResult> {
+  /** Runs a command inside one of this lab's namespaces. */
+  async exec(netns: string, argv: readonly string[], options?: RunOptions): Promise<RunResult> {
     this.assertOwnNetns(netns);
     return runIn(netns, argv, options);
   }
@@ -267,6 +288,34 @@ export class Lab {
     await run(['ip', '-n', netns, 'addr', 'del', assertCidr4(cidr), 'dev', assertIfName(ifname)]);
   }
 
+  /**
+   * Moves an address between interfaces (possibly namespaces), as Azure moves a public IP
+   * between instances, and announces it with gratuitous ARP so neighbours update at once.
+   */
+  async moveAddress(
+    from: { netns: string; ifname: string },
+    to: { netns: string; ifname: string },
+    cidr: string,
+  ): Promise<void> {
+    await this.delAddress(from.netns, from.ifname, cidr);
+    await this.addAddress(to.netns, to.ifname, cidr);
+    await this.announceAddress(to.netns, to.ifname, cidr.split('/')[0] as string);
+  }
+
+  /** Unsolicited (gratuitous) ARP for `address` out of `ifname`; sent at once, arping then lingers ~1 s. */
+  async announceAddress(netns: string, ifname: string, address: string, count = 1): Promise<void> {
+    this.assertOwnNetns(netns);
+    await runIn(netns, [
+      'arping',
+      '-U',
+      '-c',
+      String(integer(count, 'count')),
+      '-I',
+      assertIfName(ifname),
+      assertIpv4(address),
+    ]);
+  }
+
   async setLink(netns: string, ifname: string, state: 'up' | 'down'): Promise<void> {
     this.assertOwnNetns(netns);
     await run(['ip', '-n', netns, 'link', 'set', assertIfName(ifname), state]);
@@ -280,6 +329,13 @@ export class Lab {
   async replaceRoute(netns: string, route: RouteSpec): Promise<void> {
     this.assertOwnNetns(netns);
     await run(['ip', '-n', netns, 'route', 'replace', ...routeArgs(route)]);
+  }
+
+  /** The routes of a namespace's table (`ip -j route show`), parsed. */
+  async routes(netns: string, table: number | 'main' = 'main'): Promise<KernelRoute[]> {
+    this.assertOwnNetns(netns);
+    const { stdout } = await run(['ip', '-n', netns, '-j', 'route', 'show', 'table', String(table)]);
+    return stdout.trim() ? (JSON.parse(stdout) as KernelRoute[]) : [];
   }
 
   async delRoute(netns: string, route: RouteSpec): Promise<void> {
@@ -413,11 +469,12 @@ export class Lab {
   }
 
   /** Stops a recorded process (verified by start time) and forgets it. */
-  async stopProcess(name: string, graceMs = 3000): Promise<void> {
+  async stopProcess(name: string, graceMs = 3000): Promise<StopOutcome> {
     const record = this.processByName(name);
-    if (!record) return;
-    await stopProcess(record, graceMs);
+    if (!record) return 'gone';
+    const outcome = await stopProcess(record, graceMs);
     this.forgetProcess(record.pid);
+    return outcome;
   }
 
   /** The last lines of a daemon's log, for error messages. */
@@ -469,8 +526,9 @@ export class Lab {
     }
     for (const child of this.attached.values()) child.kill('SIGKILL');
     const recorded = this.state.snapshot.processes;
-    const stopped = await Promise.all(recorded.map((p) => stopProcess(p, 3000)));
-    let processesStopped = stopped.filter(Boolean).length;
+    const outcomes = await Promise.all(recorded.map((p) => stopProcess(p, TEARDOWN_GRACE_MS)));
+    const needingKill = recorded.filter((_, i) => outcomes[i] === 'killed').map((p) => p.name);
+    let processesStopped = outcomes.filter((outcome) => outcome !== 'gone').length;
     const present = (await listNetns()).filter((name) => name.startsWith(this.prefix));
     const namespaces = [...new Set([...this.state.snapshot.namespaces, ...present])].filter((name) =>
       present.includes(name),
@@ -478,7 +536,7 @@ export class Lab {
     const counts = await Promise.all(namespaces.map((netns) => deleteNetns(netns)));
     processesStopped += counts.reduce((sum, n) => sum + n, 0);
     rmSync(this.dir, { recursive: true, force: true });
-    return { namespaces, processesStopped };
+    return { namespaces, processesStopped, needingKill };
   }
 
   private assertOwnNetns(netns: string): void {

@@ -81,22 +81,26 @@ export async function processesMentioning(needle: string): Promise<{ pid: number
   return found;
 }
 
+/** How a process went: it was already gone, it exited on SIGTERM, or it needed SIGKILL. */
+export type StopOutcome = 'gone' | 'terminated' | 'killed';
+
 /**
  * Stops a process we recorded: SIGTERM, then SIGKILL after `graceMs`. Does nothing if the
- * pid now belongs to another process (start time differs). Returns true if it signalled.
+ * pid now belongs to another process (start time differs).
  */
-export async function stopProcess(identity: ProcessIdentity, graceMs = 3000): Promise<boolean> {
-  if (!(await isAlive(identity))) return false;
+export async function stopProcess(identity: ProcessIdentity, graceMs = 3000): Promise<StopOutcome> {
+  if (!(await isAlive(identity))) return 'gone';
   signal(identity.pid, 'SIGTERM');
   const deadline = performance.now() + graceMs;
   while (performance.now() < deadline) {
-    await sleep(50);
-    if (!(await isAlive(identity))) return true;
+    await sleep(25);
+    if (!(await isAlive(identity))) return 'terminated';
   }
-  if (await isAlive(identity)) signal(identity.pid, 'SIGKILL');
+  if (!(await isAlive(identity))) return 'terminated';
+  signal(identity.pid, 'SIGKILL');
   const killDeadline = performance.now() + 2000;
   while (performance.now() < killDeadline && (await isAlive(identity))) await sleep(20);
-  return true;
+  return 'killed';
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

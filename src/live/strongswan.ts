@@ -79,8 +79,10 @@ export interface IpsecTunnelConfig {
   /** Written only to a 0600 file in the lab directory, hex-encoded; never logged. */
   readonly psk: string;
   readonly timing: IkeTiming;
-  readonly ikeRekeySeconds?: number;
-  readonly childRekeySeconds?: number;
+  /** Azure's IKE SA lifetime (default 28 800 s): rekey at 90 %, hard limit exactly this. */
+  readonly ikeLifetimeSeconds?: number;
+  /** Azure's saLifeTimeSeconds (default 27 000 s): rekey at 90 %, hard limit exactly this. */
+  readonly childLifetimeSeconds?: number;
   /** `start`: initiate at load and keep trying (Azure is never responder-only). */
   readonly startAction?: 'start' | 'none';
   /** What to do when the peer deletes the child SA (planned maintenance sends DELETE). */
@@ -145,6 +147,8 @@ swanctl {
 export function renderSwanctlConf(tunnels: readonly IpsecTunnelConfig[]): string {
   const connections = tunnels.map((t) => {
     const name = assertIdent(t.name, 'connection name');
+    const ike = lifetimePlan(t.ikeLifetimeSeconds ?? AZURE_IKE_LIFETIME_S);
+    const child = lifetimePlan(t.childLifetimeSeconds ?? AZURE_CHILD_LIFETIME_S);
     const localTs = (t.localTs ?? ['0.0.0.0/0']).map((ts) => assertCidr4(ts, 'traffic selector')).join(',');
     const remoteTs = (t.remoteTs ?? ['0.0.0.0/0']).map((ts) => assertCidr4(ts, 'traffic selector')).join(',');
     return `  ${name} {
@@ -155,7 +159,8 @@ export function renderSwanctlConf(tunnels: readonly IpsecTunnelConfig[]): string
     mobike = no
     proposals = ${IKE_PROPOSAL}
     dpd_delay = ${t.timing.dpdDelaySeconds}s
-    rekey_time = ${seconds(t.ikeRekeySeconds ?? AZURE_IKE_LIFETIME_S)}s
+    rekey_time = ${ike.rekey}s
+    over_time = ${ike.over}s
     keyingtries = 0
     local {
       auth = psk
@@ -170,7 +175,8 @@ export function renderSwanctlConf(tunnels: readonly IpsecTunnelConfig[]): string
         local_ts = ${localTs}
         remote_ts = ${remoteTs}
         esp_proposals = ${ESP_PROPOSAL}
-        rekey_time = ${seconds(t.childRekeySeconds ?? AZURE_CHILD_LIFETIME_S)}s
+        rekey_time = ${child.rekey}s
+        life_time = ${child.life}s
         start_action = ${t.startAction ?? 'start'}
         close_action = ${t.closeAction ?? 'start'}
         dpd_action = ${t.dpdAction ?? 'restart'}
@@ -195,9 +201,15 @@ ${secrets.join('\n')}
 `;
 }
 
-function seconds(value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`invalid lifetime ${value}`);
-  return value;
+/**
+ * Rekey before the peer's lifetime runs out: at 90 % of it, with the hard limit (IKE:
+ * rekey + over_time; CHILD: life_time) exactly the peer's, so neither side lets an SA
+ * expire under the other (the same plan as the device export, src/export/timing.ts).
+ */
+function lifetimePlan(lifetime: number): { rekey: number; over: number; life: number } {
+  if (!Number.isInteger(lifetime) || lifetime < 60) throw new Error(`invalid SA lifetime ${lifetime}`);
+  const rekey = Math.round(lifetime * 0.9);
+  return { rekey, over: lifetime - rekey, life: lifetime };
 }
 
 export interface ChildSaStatus {

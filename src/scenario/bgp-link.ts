@@ -1,3 +1,4 @@
+import type { FsmState } from '../protocols/bgp/fsm.ts';
 import type { BgpUpdate } from '../protocols/bgp/messages.ts';
 import type { ConnId, PeerConfig } from '../protocols/bgp/peer.ts';
 import { BgpWire, type WireInput, type WireOutput } from '../protocols/bgp/wire.ts';
@@ -11,6 +12,15 @@ import { TcpConnection, type TcpEndpointEvents, type TcpHost, type TcpPath } fro
  * to a simulated TCP stack. Every message crosses as bytes. When the host dies
  * the speaker dies with it; a reboot brings a fresh speaker with no memory.
  */
+const FSM_ORDER: readonly FsmState[] = [
+  'Idle',
+  'Connect',
+  'Active',
+  'OpenSent',
+  'OpenConfirm',
+  'Established',
+];
+
 export type SpeakerEvent = Exclude<WireOutput, { kind: 'armTimer' | 'cancelTimer' | 'send' }>;
 
 export interface TcpFabric {
@@ -54,7 +64,16 @@ export class BgpSpeakerEnd {
   }
 
   get established(): boolean {
-    return this.wire.peer.session !== undefined;
+    return this.alive && this.wire.peer.session !== undefined;
+  }
+
+  /** The most advanced FSM state among the speaker's connections ('Idle' when dead or none). */
+  get fsmState(): FsmState {
+    if (!this.alive) return 'Idle';
+    let best: FsmState = 'Idle';
+    for (const c of this.wire.peer.connectionList)
+      if (FSM_ORDER.indexOf(c.state) > FSM_ORDER.indexOf(best)) best = c.state;
+    return best;
   }
 
   start(): void {

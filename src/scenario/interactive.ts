@@ -5,6 +5,7 @@ import type { InstanceState } from '../gateway/controller.ts';
 import type { InstanceId } from '../model/azure-defaults.ts';
 import type { Topology } from '../model/schema.ts';
 import { parseIpv4Prefix } from '../net/ipv4.ts';
+import type { FsmState } from '../protocols/bgp/fsm.ts';
 import { type DirectionSummary, summarizeDirection } from '../report/metrics.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import type { ScenarioEvent, TrafficProfile } from './schema.ts';
@@ -25,6 +26,8 @@ export interface WorldSnapshot {
     readonly id: InstanceId;
     readonly state: InstanceState;
     readonly hubUsable: boolean;
+    /** In planned maintenance: Azure refuses to start maintenance of the other instance meanwhile. */
+    readonly plannedMaintenance: boolean;
     readonly publicIp: string;
     /** The public IPs this instance answers on now (its own, and another's after a failover). */
     readonly holdsIps: readonly string[];
@@ -38,6 +41,11 @@ export interface WorldSnapshot {
     readonly device: string;
     readonly azureEstablished: boolean;
     readonly deviceEstablished: boolean;
+    /** Each side's BGP FSM state (the most advanced of its connections; Idle when its host is down). */
+    readonly azureState: FsmState;
+    readonly deviceState: FsmState;
+    readonly azureAlive: boolean;
+    readonly deviceAlive: boolean;
   }[];
   /** Per direction: flows delivering, flows losing packets, flows with no route. */
   readonly traffic: Readonly<
@@ -54,6 +62,9 @@ export interface TunnelSnapshot {
   /** Which instance carries that IP now (null while it moves). */
   readonly carriedBy: InstanceId | null;
   readonly device: string;
+  readonly site: string;
+  /** The device link (internet path) the tunnel runs over. */
+  readonly internetPath: string;
   readonly azureUp: boolean;
   readonly deviceUp: boolean;
   readonly dataCapable: boolean;
@@ -76,7 +87,7 @@ export class InteractiveRun {
   readonly world: World;
   readonly dataplane: Dataplane;
   readonly flows: readonly FlowSpec[];
-  private readonly warmupMs: number;
+  readonly warmupMs: number;
 
   constructor(
     readonly topology: Topology,
@@ -104,8 +115,22 @@ export class InteractiveRun {
     return this.world.sim.nowMs - this.warmupMs;
   }
 
+  /** Advances the virtual clock by whole milliseconds (fractions are rounded: the clock is integral). */
   advance(durationMs: number): void {
-    this.world.sim.advance(durationMs);
+    this.world.sim.advance(Math.max(0, Math.round(durationMs)));
+  }
+
+  /** How many trace entries exist: with `traceFrom`, lets a UI read the trace incrementally. */
+  get traceLength(): number {
+    return this.world.sim.trace.all().length;
+  }
+
+  /** Trace entries from index `start` on (relative times). */
+  traceFrom(start: number): TraceEntry[] {
+    return this.world.sim.trace
+      .all()
+      .slice(start)
+      .map((entry) => ({ ...entry, atMs: entry.atMs - this.warmupMs }));
   }
 
   /** Applies an event now (its `at` is ignored). */
@@ -172,6 +197,7 @@ export class InteractiveRun {
         id,
         state: world.instances[id].state,
         hubUsable: world.instances[id].hubUsable,
+        plannedMaintenance: world.controller.inPlannedMaintenance(id),
         publicIp: world.instances[id].publicIp,
         holdsIps: world.controller.ipsOf(id),
       })),
@@ -189,6 +215,8 @@ export class InteractiveRun {
           azureIp: t.azureIp,
           carriedBy: world.controller.ownerOf(t.azureIp),
           device: t.device.name,
+          site: t.device.site,
+          internetPath: t.internetPath,
           azureUp: t.link.azureUp,
           deviceUp: t.link.deviceUp,
           dataCapable: t.link.dataCapable,
@@ -204,8 +232,12 @@ export class InteractiveRun {
         id: s.id,
         instance: s.instance,
         device: s.tunnel.device.name,
-        azureEstablished: s.azure.isAlive && s.azure.established,
-        deviceEstablished: s.device.isAlive && s.device.established,
+        azureEstablished: s.azure.established,
+        deviceEstablished: s.device.established,
+        azureState: s.azure.fsmState,
+        deviceState: s.device.fsmState,
+        azureAlive: s.azure.isAlive,
+        deviceAlive: s.device.isAlive,
       })),
       traffic,
     };

@@ -81,9 +81,7 @@ export function simulate(
   dataplane.finish(warmupMs + scenario.duration);
 
   const flowMetrics = dataplane.meter.all().map((m) => shiftFlow(m, warmupMs));
-  const events = [...scenario.events]
-    .sort((a, b) => a.at - b.at)
-    .map((event, index, sorted) => outcomeOf(event, sorted[index + 1]?.at, flowMetrics));
+  const events = eventOutcomes(scenario.events, flowMetrics);
   return {
     topology: topology.virtualHub.name,
     scenario: scenario.name,
@@ -127,6 +125,16 @@ function shiftFlow(m: FlowMetrics, offsetMs: number): FlowMetrics {
     ...m,
     outages: m.outages.map((o) => ({ startMs: o.startMs - offsetMs, endMs: o.endMs - offsetMs })),
   };
+}
+
+/** Each event with the convergence it caused, outages attributed to the latest event at or before their start. */
+export function eventOutcomes(
+  events: readonly ScenarioEvent[],
+  flows: readonly FlowMetrics[],
+): EventOutcome[] {
+  return [...events]
+    .sort((a, b) => a.at - b.at)
+    .map((event, index, sorted) => outcomeOf(event, sorted[index + 1]?.at, flows));
 }
 
 function outcomeOf(
