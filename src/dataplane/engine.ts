@@ -63,6 +63,11 @@ export class Dataplane {
     for (const flow of this.flows) this.update(flow, nowMs);
   }
 
+  /** How many flows are routed across an element now (viable or not). */
+  flowsOn(element: string): number {
+    return this.byElement.get(element)?.size ?? 0;
+  }
+
   /** Where the flow's packets go now (after the last change that touched it). */
   pathOf(flowId: number): ResolvedPath | undefined {
     return this.currentPaths[flowId];

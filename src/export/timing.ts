@@ -27,34 +27,7 @@
  */
 import { AZURE } from '../model/index.ts';
 
-export interface RetransmitSettings {
-  readonly timeoutSeconds: number;
-  readonly base: number;
-  readonly tries: number;
-  /** Seconds from the first DPD request to giving up: (tries + 1) × timeout. */
-  readonly windowSeconds: number;
-}
-
-export interface DpdPlan {
-  readonly retransmit: RetransmitSettings;
-  /** dpd_delay per Azure dpdTimeoutSeconds value. */
-  readonly delaySeconds: ReadonlyMap<number, number>;
-}
-
-/** One DPD plan for a charon whose tunnels have these Azure DPD timeouts. */
-export function dpdPlan(timeouts: readonly number[]): DpdPlan {
-  const shortest = Math.min(...timeouts);
-  const firstDelay = Math.max(1, Math.round(shortest / 3));
-  const window = shortest - firstDelay;
-  const transmissions = Math.min(15, Math.max(1, Math.round(window / 2)));
-  const timeoutSeconds = Math.round((window / transmissions) * 1000) / 1000;
-  const delaySeconds = new Map<number, number>();
-  for (const timeout of timeouts) delaySeconds.set(timeout, Math.max(1, timeout - window));
-  return {
-    retransmit: { timeoutSeconds, base: 1, tries: transmissions - 1, windowSeconds: window },
-    delaySeconds,
-  };
-}
+export { type DpdPlan, dpdPlan, type RetransmitSettings } from '../protocols/ike/dpd-plan.ts';
 
 export interface LifetimePlan {
   readonly ikeRekeySeconds: number;

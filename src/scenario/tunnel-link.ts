@@ -31,16 +31,46 @@ export class TunnelLink {
     sim: Simulator,
     /** `<linkConnection>@<instance>`: the tunnel towards that instance's public IP. */
     readonly id: string,
-    options: { azure: IkeEndpointOptions; device: IkeEndpointOptions; oneWayLatencyMs: number },
+    options: {
+      azure: IkeEndpointOptions;
+      device: IkeEndpointOptions;
+      oneWayLatencyMs: number;
+      /** Whether flows are routed through the tunnel now (their ESP counts as liveness for DPD). */
+      carriesTraffic: () => boolean;
+    },
     private readonly onChange: (change: TunnelChange) => void,
   ) {
+    this.sim = sim;
+    this.carriesTraffic = options.carriesTraffic;
     this.ike = new SimulatedIkeTunnel(sim, {
       a: options.azure,
       b: options.device,
       oneWayLatencyMs: options.oneWayLatencyMs,
       record: false,
       onOutput: (side, output) => this.observe(side, output),
+      beforeTimer: (side, timer) => {
+        if (timer === 'dpd') this.reportEsp(side);
+      },
     });
+  }
+
+  private readonly sim: Simulator;
+  private readonly carriesTraffic: () => boolean;
+  /** When ESP last got through end to end, if it has stopped (undefined while it flows). */
+  private espStoppedAtMs: number | undefined;
+
+  /**
+   * strongSwan's DPD job probes only after dpd_delay without IKE *or ESP* from the
+   * peer, reading the SA's last-use time from the kernel. Traffic flows through a
+   * data-capable tunnel continuously, so its ESP was last seen now — or when the
+   * tunnel stopped carrying it (the peer died).
+   */
+  private reportEsp(side: TunnelSide): void {
+    if (!this.carriesTraffic()) return;
+    const seenAt = this.capable ? this.sim.nowMs : this.espStoppedAtMs;
+    const inbound = this.installed[side].keys().next();
+    if (seenAt === undefined || inbound.done) return;
+    this.ike.inboundTraffic(side, inbound.value, seenAt);
   }
 
   get azureUp(): boolean {
@@ -93,7 +123,11 @@ export class TunnelLink {
         break;
       }
     }
-    if (capable && !this.capable) this.generation++;
+    if (capable && !this.capable) {
+      this.generation++;
+      this.espStoppedAtMs = undefined;
+    }
+    if (!capable && this.capable) this.espStoppedAtMs = this.sim.nowMs;
     this.capable = capable;
   }
 }

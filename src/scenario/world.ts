@@ -18,6 +18,7 @@ import type { BgpUpdate } from '../protocols/bgp/messages.ts';
 import type { RibPeer, RouteChange } from '../protocols/bgp/rib.ts';
 import { Rib } from '../protocols/bgp/rib.ts';
 import { assertNever } from '../protocols/core.ts';
+import { dpdPlan } from '../protocols/ike/dpd-plan.ts';
 import { CoreDriver } from '../sim/driver.ts';
 import { Simulator } from '../sim/kernel.ts';
 import { type TcpConnection, TcpHost } from '../sim/tcp.ts';
@@ -223,8 +224,14 @@ export class World implements TcpFabric {
     if (!device) return;
     const id = `${lc.name}@${instance}`;
     const azureIp = this.instances[instance].publicIp;
+    // Both ends probe after a third of Azure's DPD timeout without IKE or ESP and give up when it has
+    // passed: the mapping the exported strongSwan configs use (protocols/ike/dpd-plan.ts), so the
+    // simulator and the live lab declare a peer dead at the same moment.
+    const dpd = dpdPlan([lc.dpdTimeoutSeconds]);
+    const dpdDelaySeconds = dpd.delaySeconds.get(lc.dpdTimeoutSeconds) ?? lc.dpdTimeoutSeconds / 3;
     const shared = {
-      dpdTimeoutMs: lc.dpdTimeoutSeconds * 1000,
+      dpdDelayMs: Math.round(dpdDelaySeconds * 1000),
+      dpdTimeoutMs: Math.round((lc.dpdTimeoutSeconds - dpdDelaySeconds) * 1000),
       childSaLifetimeMs: lc.ipsec.saLifeTimeSeconds * 1000,
       ikeSaLifetimeMs: lc.ipsec.ikeSaLifeTimeSeconds * 1000,
     };
@@ -245,6 +252,7 @@ export class World implements TcpFabric {
           ...shared,
         },
         oneWayLatencyMs: entry.link.latencyMs,
+        carriesTraffic: () => (this.dataplane?.flowsOn(`tunnel:${id}`) ?? 0) > 0,
       },
       (change) => this.onTunnel(change),
     );

@@ -72,7 +72,10 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
         break;
       case 'inboundTraffic': {
         const child = this.findChildByIn(input.inboundSpi);
-        if (child) child.parent.lastInboundMs = nowMs;
+        if (child) {
+          const seen = Math.min(nowMs, input.atMs ?? nowMs);
+          child.parent.lastInboundMs = Math.max(child.parent.lastInboundMs, seen);
+        }
         break;
       }
       case 'outboundTraffic':

@@ -39,6 +39,11 @@ export interface SimulatedIkeTunnelOptions {
   readonly oneWayLatencyMs: number;
   /** Called for every non-timer output as it happens (e.g. the gateway wiring the data plane). */
   readonly onOutput?: (side: TunnelSide, output: TunnelRecord['output']) => void;
+  /**
+   * Called just before a timer of `side` fires, so the runtime can first report
+   * what the endpoint would read from the kernel then (ESP last seen, for DPD).
+   */
+  readonly beforeTimer?: (side: TunnelSide, timer: IkeTimer) => void;
   /** Record outputs in `records` and deliveries in `deliveries` (default true). */
   readonly record?: boolean;
 }
@@ -123,9 +128,9 @@ export class SimulatedIkeTunnel {
     });
   }
 
-  /** The data plane saw ESP arrive at `side` on the CHILD SA with this inbound SPI. */
-  inboundTraffic(side: TunnelSide, inboundSpi: number): void {
-    this.deliver(side, { kind: 'inboundTraffic', inboundSpi });
+  /** The data plane saw ESP arrive at `side` on the CHILD SA with this inbound SPI (at `atMs`, default now). */
+  inboundTraffic(side: TunnelSide, inboundSpi: number, atMs?: number): void {
+    this.deliver(side, { kind: 'inboundTraffic', inboundSpi, ...(atMs !== undefined ? { atMs } : {}) });
   }
 
   outboundTraffic(side: TunnelSide): void {
@@ -155,7 +160,10 @@ export class SimulatedIkeTunnel {
       this.sim,
       this.endpoints[side],
       (output) => this.onOutput(side, output),
-      (timer) => timerFired(timer),
+      (timer) => {
+        this.options.beforeTimer?.(side, timer);
+        return timerFired(timer);
+      },
     );
   }
 

@@ -39,7 +39,15 @@ export type IkeInput =
    * received"); a runtime that does not report traffic gets probes every
    * dpdDelay, which is what an idle tunnel sees anyway.
    */
-  | { readonly kind: 'inboundTraffic'; readonly inboundSpi: number }
+  | {
+      readonly kind: 'inboundTraffic';
+      readonly inboundSpi: number;
+      /**
+       * When that traffic last arrived (default: now). strongSwan reads the kernel
+       * SA's last-use time when its DPD job runs, so a runtime can report it then.
+       */
+      readonly atMs?: number;
+    }
   /** Traffic waiting for the tunnel: re-negotiates after dpd_action=trap. */
   | { readonly kind: 'outboundTraffic' };
 
