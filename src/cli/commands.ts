@@ -4,6 +4,7 @@ import { registerCompare } from './compare.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
 import { registerImport } from './import.ts';
+import { registerLabCommands } from './lab.ts';
 import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerSweep } from './sweep.ts';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerSimulate(program);
   registerDemo(program);
   registerServe(program);
+  registerLabCommands(program);
   registerSweep(program);
   registerCompare(program);
   registerAdvise(program);

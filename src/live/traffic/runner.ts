@@ -6,13 +6,12 @@
  * time base (the machine's clock), and stop when told.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertIdent, assertIpv4, assertPort } from '../exec.ts';
 import type { Lab } from '../netns.ts';
 import { flowOutcome, type Outage, type ReceiverFlowSummary } from './analysis.ts';
 import type { EndpointConfig, EndpointResult } from './endpoint.ts';
+import { nodeScriptArgv } from './node-argv.ts';
 import { epochNowMs } from './probe.ts';
 
 export interface TrafficEndpoint {
@@ -76,13 +75,6 @@ export function bidirectionalFlows(a: string, b: string, count: number, basePort
     flows.push({ from: b, to: a, srcPort: basePort + i });
   }
   return flows;
-}
-
-const ENDPOINT_SCRIPT = fileURLToPath(new URL('./endpoint.ts', import.meta.url));
-
-/** The tsx loader as a file URL, so the endpoint runs TypeScript whatever its working directory. */
-function tsxLoaderUrl(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 }
 
 interface RunningEndpoint {
@@ -150,7 +142,6 @@ export class TrafficRun {
       };
     });
     const runId = ((Date.now() & 0xffffff) * 256 + (runCounter++ % 256)) >>> 0;
-    const loader = tsxLoaderUrl();
     const running: RunningEndpoint[] = [];
     try {
       for (const endpoint of options.endpoints) {
@@ -177,7 +168,7 @@ export class TrafficRun {
         const child = await lab.spawnAttached({
           name: `traffic-${endpoint.name}`,
           netns: endpoint.netns,
-          argv: [process.execPath, '--import', loader, ENDPOINT_SCRIPT, configFile],
+          argv: nodeScriptArgv('./endpoint.ts', [configFile]),
         });
         const stderr: string[] = [];
         child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
