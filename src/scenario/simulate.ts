@@ -37,6 +37,8 @@ export interface SimulationResult {
 export interface SimulateOptions {
   readonly trace?: boolean;
   readonly platform?: WorldOptions['platform'];
+  readonly azureBgpTimers?: WorldOptions['azureBgpTimers'];
+  readonly lanDetectionMs?: WorldOptions['lanDetectionMs'];
   /** Called with the world after it is built, before it starts (tests and the UI hook in here). */
   readonly onWorld?: (world: World) => void;
 }

@@ -37,6 +37,12 @@ export interface WorldOptions {
    * 3 × 1 s + skew ≈ 3 s (RFC 5798 §6.1).
    */
   readonly lanDetectionMs?: number;
+  /**
+   * Azure's own BGP timers. Azure fixes them at keepalive 60 s / hold 180 s; the
+   * live lab's "fast" mode shrinks them (and the simulator mirrors the lab when
+   * it predicts a lab run). Not a setting a real hub has.
+   */
+  readonly azureBgpTimers?: { readonly keepaliveSeconds: number; readonly holdSeconds: number };
 }
 
 const INSTANCES: readonly InstanceId[] = ['IN_0', 'IN_1'];
@@ -73,6 +79,7 @@ export class World implements TcpFabric {
   private readonly ipMoves: Record<InstanceId, boolean>;
   private readonly azurePrefixes: string[];
   private readonly lanDetectionMs: number;
+  private readonly azureBgpTimers: { readonly keepaliveSeconds: number; readonly holdSeconds: number };
   private hubTable = new PrefixTrie<HubRoute>();
   private hubSignatures = new Map<string, string>();
   private hubDirty = true;
@@ -91,6 +98,10 @@ export class World implements TcpFabric {
   ) {
     this.sim = new Simulator({ seed: options.seed, trace: options.trace ?? true });
     this.lanDetectionMs = options.lanDetectionMs ?? DEFAULT_LAN_DETECTION_MS;
+    this.azureBgpTimers = options.azureBgpTimers ?? {
+      keepaliveSeconds: AZURE.bgp.keepaliveSeconds,
+      holdSeconds: AZURE.bgp.holdSeconds,
+    };
     const resolved = resolveLinkConnections(topology);
     const byId = (id: InstanceId) => {
       const instance = topology.vpnGateway.instances.find((i) => i.id === id);
@@ -301,8 +312,8 @@ export class World implements TcpFabric {
         localAsn: AZURE.bgp.asn,
         localBgpId: azureBgpIp,
         peerAsn: bgp.asn,
-        holdTimeSec: AZURE.bgp.holdSeconds,
-        fixedKeepaliveSec: AZURE.bgp.keepaliveSeconds,
+        holdTimeSec: this.azureBgpTimers.holdSeconds,
+        fixedKeepaliveSec: this.azureBgpTimers.keepaliveSeconds,
         // Azure opens BGP towards non-APIPA peers; an APIPA peer must open it (AZURE-FACTS "Who opens BGP").
         initiate: !deviceIsApipa,
         accept: true,
