@@ -4,40 +4,10 @@
  * node ranges (JSON is YAML 1.2); a file it cannot parse just gets no positions.
  * Platform-free.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { formatPath, type IssuePath } from '../model/index.ts';
+import { LineCounter, parseDocument } from 'yaml';
+import { formatPath } from '../model/index.ts';
+import { offsetOf } from '../model/source-position.ts';
 import type { ImportIssue } from './reader.ts';
-
-function offsetOf(root: unknown, path: IssuePath): number | undefined {
-  let node: unknown = root;
-  let offset = rangeStart(root);
-  for (const [index, segment] of path.entries()) {
-    let next: unknown;
-    let keyOffset: number | undefined;
-    if (isMap(node) && typeof segment === 'string') {
-      const pair = node.items.find(
-        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment,
-      );
-      if (pair !== undefined) {
-        next = pair.value;
-        keyOffset = rangeStart(pair.key);
-      }
-    } else if (isSeq(node) && typeof segment === 'number') {
-      next = node.items[segment];
-    }
-    if (next === undefined && keyOffset === undefined) return offset;
-    const last = index === path.length - 1;
-    offset = (last ? keyOffset : undefined) ?? rangeStart(next) ?? keyOffset ?? offset;
-    node = next;
-  }
-  return offset;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  if (node === null || typeof node !== 'object' || !('range' in node)) return undefined;
-  const range = (node as Node).range;
-  return Array.isArray(range) ? range[0] : undefined;
-}
 
 /** Adds line:column to the issues whose source is `source`. */
 export function locateIssues(source: string, text: string, issues: readonly ImportIssue[]): ImportIssue[] {

@@ -4,23 +4,12 @@
  * path and, for text, its line and column. Never throws on any input.
  * Platform-free: loadTopologyFile (node:fs) lives in load-file.ts.
  */
-import {
-  type Alias,
-  type Document,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  visit,
-  type YAMLError,
-} from 'yaml';
-import { error, type IssuePath, type TopologyIssue, warning } from './issues.ts';
+import { type Alias, type Document, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import { error, type TopologyIssue, warning } from './issues.ts';
 import { normaliseTopology } from './normalise.ts';
 import { type Topology, TopologySchema } from './schema.ts';
 import { friendlyMessage, schemaIssues } from './schema-issues.ts';
+import { offsetOf, rangeStart } from './source-position.ts';
 import { crossCheck } from './validate.ts';
 
 export type LoadResult =
@@ -140,40 +129,4 @@ export function loadTopology(text: string): LoadResult {
 /** File order; issues without a position (whole-file ones) first. Array.prototype.sort is stable. */
 function byPosition(a: TopologyIssue, b: TopologyIssue): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
-}
-
-/**
- * Source offset of the field at `path`: the key of the last segment when it is a
- * mapping key (so a line points at `asn:`), else the value; the deepest existing
- * ancestor when the field is missing.
- */
-function offsetOf(root: unknown, path: IssuePath): number | undefined {
-  let node: unknown = root;
-  let offset = rangeStart(root);
-  for (const [index, segment] of path.entries()) {
-    let next: unknown;
-    let keyOffset: number | undefined;
-    if (isMap(node) && typeof segment === 'string') {
-      const pair = node.items.find(
-        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment,
-      );
-      if (pair !== undefined) {
-        next = pair.value;
-        keyOffset = rangeStart(pair.key);
-      }
-    } else if (isSeq(node) && typeof segment === 'number') {
-      next = node.items[segment];
-    }
-    if (next === undefined && keyOffset === undefined) return offset;
-    const last = index === path.length - 1;
-    offset = (last ? keyOffset : undefined) ?? rangeStart(next) ?? keyOffset ?? offset;
-    node = next;
-  }
-  return offset;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  if (node === null || typeof node !== 'object' || !('range' in node)) return undefined;
-  const range = (node as Node).range;
-  return Array.isArray(range) ? range[0] : undefined;
 }
