@@ -8,9 +8,8 @@ import { AZURE, type InstanceId } from '../model/azure-defaults.ts';
 import { formatPath, type TopologyIssue } from '../model/issues.ts';
 import type { VpnSiteDevice } from '../model/schema.ts';
 import { isApipa, parseIpv4 } from '../net/ipv4.ts';
-import { ikeEndpointConfig } from '../protocols/ike/config.ts';
+import { dpdPlan } from '../protocols/ike/dpd-plan.ts';
 import type { SimulationResult } from '../scenario/simulate.ts';
-import { Rng } from '../sim/rng.ts';
 import type { DraftFinding } from './advise.ts';
 import {
   type AdviceContext,
@@ -88,16 +87,22 @@ export const tunnelInterfaceRule: AdviceRule = (context) => {
       { at: `${failAtMs}ms`, tunnel: { linkConnection: lc.linkConnection.name, instance }, action: 'reset' },
     ];
     const sites = [placed.site.name];
-    const asIs = tracedRun(context, context.topology, { label: `reset ${tunnelId}, BGP on the tunnel`, sites, events });
+    const asIs = tracedRun(context, context.topology, {
+      label: `reset ${tunnelId}, BGP on the tunnel`,
+      sites,
+      events,
+    });
     const loopback = tracedRun(
       context,
-      withDevices(context.topology, (d) => (d.name === placed.device.name ? { bgpAddressOn: 'loopback' } : undefined)),
+      withDevices(context.topology, (d) =>
+        d.name === placed.device.name ? { bgpAddressOn: 'loopback' } : undefined,
+      ),
       { label: `reset ${tunnelId}, BGP on a loopback`, sites, events },
     );
     const base = {
       rule: 'bgp-on-tunnel-interface',
       subject: `device ${placed.device.name}`,
-      fix: 'put the BGP address on a loopback (bgpAddressOn: loopback), reachable over both tunnels, as the seed recommends: the session then survives a tunnel rebuild and only the tunnel\'s flows move.',
+      fix: "put the BGP address on a loopback (bgpAddressOn: loopback), reachable over both tunnels, as the seed recommends: the session then survives a tunnel rebuild and only the tunnel's flows move.",
       paths: [formatPath([...placed.path, 'bgpAddressOn'])],
       explains: (issue: TopologyIssue) => pathIs(issue, [...placed.path, 'bgpAddressOn']),
     };
@@ -115,9 +120,16 @@ export const tunnelInterfaceRule: AdviceRule = (context) => {
     const after = (entries: SimulationResult['trace']) => entries.filter((e) => e.atMs >= failAtMs);
     const downs = after(bgpEntries(asIs.result, [tunnelId], 'bgp.down'));
     const loopDowns = after(bgpEntries(loopback.result, [tunnelId], 'bgp.down'));
-    const backAt = Math.max(failAtMs, ...after(bgpEntries(asIs.result, [tunnelId], 'bgp.established')).map((e) => e.atMs));
+    const backAt = Math.max(
+      failAtMs,
+      ...after(bgpEntries(asIs.result, [tunnelId], 'bgp.established')).map((e) => e.atMs),
+    );
     const tunnelUp = asIs.result.trace.find(
-      (e) => e.event === 'ike.tunnel' && e.atMs >= failAtMs && e.source === `${tunnelId}/device` && e.detail?.up === true,
+      (e) =>
+        e.event === 'ike.tunnel' &&
+        e.atMs >= failAtMs &&
+        e.source === `${tunnelId}/device` &&
+        e.detail?.up === true,
     );
     findings.push({
       ...base,
@@ -152,7 +164,10 @@ export const ecmpOffRule: AdviceRule = (context) => {
   const variant = withDevices(context.topology, (d) => (names.has(d.name) ? { ecmp: true } : undefined));
   const withEcmp = new Map<InstanceId, FailureMeasurement>();
   for (const instance of INSTANCES) {
-    withEcmp.set(instance, measureVariant(context, variant, [{ kind: 'instance', instance, mode: 'unplanned' }]));
+    withEcmp.set(
+      instance,
+      measureVariant(context, variant, [{ kind: 'instance', instance, mode: 'unplanned' }]),
+    );
   }
   const findings: DraftFinding[] = [];
   for (const placed of flagged) {
@@ -161,7 +176,8 @@ export const ecmpOffRule: AdviceRule = (context) => {
       const failure = failureById(context, `${instance} unplanned`);
       const asIs = failure ? locationImpact(context, failure, location, 'toAzure') : undefined;
       const fixed = withEcmp.get(instance);
-      const ecmp = fixed && fixed.error === null ? locationImpact(context, fixed, location, 'toAzure') : undefined;
+      const ecmp =
+        fixed && fixed.error === null ? locationImpact(context, fixed, location, 'toAzure') : undefined;
       return {
         instance,
         share: asIs && asIs.flows > 0 ? asIs.flowsHit / asIs.flows : 0,
@@ -179,11 +195,17 @@ export const ecmpOffRule: AdviceRule = (context) => {
       subject: `device ${placed.device.name}`,
       evidence:
         `with ECMP off, ${worst.instance} failing (unplanned) interrupted ${percent(worst.share)} of ${location}'s site→Azure flows, for up to ${duration(worst.outageMs)}` +
-        (idle ? `; ${idle.instance} failing interrupted none — its tunnel carries no site→Azure traffic` : '') +
+        (idle
+          ? `; ${idle.instance} failing interrupted none — its tunnel carries no site→Azure traffic`
+          : '') +
         `. With ECMP on, the worse of the two instance failures interrupts ${percent(ecmpWorst)}.`,
       fix: 'turn ECMP on (ecmp: true; e.g. maximum-paths 2 for the two BGP sessions, or two equal static routes over the tunnel interfaces): each instance failure then interrupts only the flows that were on it.',
       simulated: true,
-      measurements: { shareInterrupted: worst.share, shareInterruptedWithEcmp: ecmpWorst, outageMs: worst.outageMs },
+      measurements: {
+        shareInterrupted: worst.share,
+        shareInterruptedWithEcmp: ecmpWorst,
+        outageMs: worst.outageMs,
+      },
       paths: [formatPath([...placed.path, 'ecmp'])],
       explains: (issue) => pathIs(issue, [...placed.path, 'ecmp']),
     });
@@ -195,7 +217,9 @@ const FLAP_RUN_MS = 30 * 60_000;
 
 function timersOff(device: VpnSiteDevice): boolean {
   const { keepaliveSeconds, holdSeconds } = device.bgpTimers;
-  return holdSeconds < AZURE.bgp.holdSeconds || keepaliveSeconds === 0 || keepaliveSeconds >= AZURE.bgp.holdSeconds;
+  return (
+    holdSeconds < AZURE.bgp.holdSeconds || keepaliveSeconds === 0 || keepaliveSeconds >= AZURE.bgp.holdSeconds
+  );
 }
 
 /**
@@ -259,7 +283,12 @@ export const bgpTimersRule: AdviceRule = (context) => {
           `the session negotiates hold ${hold} s, but Azure keeps sending keepalives only every ${AZURE.bgp.keepaliveSeconds} s. ` +
           `Each drop withdraws the routes: ${loss.flowsHit} of ${loss.flows} flows lost packets (${count(loss.packetsLost)} packets).`,
         simulated: true,
-        measurements: { flaps, negotiatedHoldSeconds: hold, packetsLost: loss.packetsLost, runMs: FLAP_RUN_MS },
+        measurements: {
+          flaps,
+          negotiatedHoldSeconds: hold,
+          packetsLost: loss.packetsLost,
+          runMs: FLAP_RUN_MS,
+        },
       };
     }
     const slack = hold - AZURE.bgp.keepaliveSeconds;
@@ -288,9 +317,14 @@ export const ikeRolesRule: AdviceRule = (context) => {
     if (deviceMode !== azureMode || deviceMode === 'Default') continue;
     const location = locationOf(context, lc.resolved.site.name);
     const ids = lc.resolved.instances.map((i) => `${lc.linkConnection.name}@${i}`);
-    const run = tracedRun(context, context.topology, { label: `IKE roles of ${lc.linkConnection.name}`, sites: [lc.resolved.site.name] });
+    const run = tracedRun(context, context.topology, {
+      label: `IKE roles of ${lc.linkConnection.name}`,
+      sites: [lc.resolved.site.name],
+    });
     const ofTunnels = (e: { source: string }) => ids.some((id) => e.source.startsWith(`${id}/`));
-    const established = run.ok ? run.result.trace.filter((e) => e.event === 'ike.established' && ofTunnels(e)).length : 0;
+    const established = run.ok
+      ? run.result.trace.filter((e) => e.event === 'ike.established' && ofTunnels(e)).length
+      : 0;
     const sends = run.ok ? run.result.trace.filter((e) => e.event === 'ike.send' && ofTunnels(e)).length : 0;
     const loss = run.ok ? flowLoss(run.result, location) : undefined;
     const why =
@@ -366,9 +400,14 @@ export const apipaRule: AdviceRule = (context) => {
           : ''),
       fix: `configure the device's neighbours (Azure's custom APIPA addresses) as active — it must initiate — or peer from a non-APIPA loopback, which Azure opens towards as well.`,
       simulated: run.ok,
-      measurements: { azureConnectAttempts: dials(true), deviceConnectAttempts: dials(false), sessionsEstablished: sessionsUp },
+      measurements: {
+        azureConnectAttempts: dials(true),
+        deviceConnectAttempts: dials(false),
+        sessionsEstablished: sessionsUp,
+      },
       paths: lcs.map((lc) => formatPath([...lc.path, 'enableBgp'])),
-      explains: (issue) => issue.message.includes('APIPA') && lcs.some((lc) => pathIs(issue, [...lc.path, 'enableBgp'])),
+      explains: (issue) =>
+        issue.message.includes('APIPA') && lcs.some((lc) => pathIs(issue, [...lc.path, 'enableBgp'])),
     });
   }
   return findings;
@@ -405,21 +444,31 @@ export const prefixLimitRule: AdviceRule = (context) => {
       simulated: run.ok,
       measurements: { prefixesAnnounced: announced, limit, sessionDrops: drops.length },
       paths: [formatPath([...placed.path, 'advertisedPrefixes'])],
-      explains: (issue) => pathIs(issue, [...placed.path, 'advertisedPrefixes']) && issue.message.includes('drops'),
+      explains: (issue) =>
+        pathIs(issue, [...placed.path, 'advertisedPrefixes']) && issue.message.includes('drops'),
     });
   }
   return findings;
 };
 
-const DPD_DELAY_MS = ikeEndpointConfig({ name: 'dpd', mode: 'Default', rng: new Rng(0) }).dpdDelayMs;
+/**
+ * DPD as the simulated endpoints run it (protocols/ike/dpd-plan.ts, shared with
+ * the exported device configs): a probe after a third of the timeout without IKE
+ * or ESP from the peer, dead when the whole timeout has passed.
+ */
+function dpdTiming(timeoutSeconds: number): { probeAfterMs: number; deadAfterMs: number } {
+  const delay = dpdPlan([timeoutSeconds]).delaySeconds.get(timeoutSeconds) ?? timeoutSeconds / 3;
+  const probeAfterMs = Math.round(delay * 1000);
+  return { probeAfterMs, deadAfterMs: probeAfterMs + Math.round((timeoutSeconds - delay) * 1000) };
+}
 const DPD_DEFAULT_SECONDS = AZURE.ipsec.dpdTimeoutSeconds.default;
 /** Below this, an outage difference between two runs is noise of the packet clock, not a finding. */
 const MATERIAL_MS = 5_000;
 
 /**
  * Which detection fires first, and what it costs. On a BGP tunnel the device can
- * notice a dead instance by DPD (probe after 30 s of silence, dead after
- * dpdTimeoutSeconds more) or by the BGP hold timer (the smaller of the two hold
+ * notice a dead instance by DPD (dead dpdTimeoutSeconds after the peer fell
+ * silent, see dpdTiming) or by the BGP hold timer (the smaller of the two hold
  * times, Azure's being 180 s). DPD slower than the hold timer leaves BGP to do it;
  * a device that keeps routes until the hold timer (keepUntilBgpHold) wastes the
  * faster DPD; on a static tunnel DPD is the only detection there is. Each case is
@@ -431,7 +480,7 @@ export const detectionRule: AdviceRule = (context) => {
   const flagged: { lc: PlacedLinkConnection; kind: Case; detectMs: number; holdMs: number }[] = [];
   const normal: { lc: PlacedLinkConnection; detectMs: number; holdMs: number }[] = [];
   for (const lc of placeLinkConnections(context.topology)) {
-    const detectMs = DPD_DELAY_MS + lc.linkConnection.dpdTimeoutSeconds * 1000;
+    const detectMs = dpdTiming(lc.linkConnection.dpdTimeoutSeconds).deadAfterMs;
     const bgp = lc.linkConnection.enableBgp && lc.resolved.link.bgpProperties !== undefined;
     // Timers Azure does not match are bgpTimersRule's finding; their hold time says nothing about DPD.
     if (bgp && timersOff(lc.resolved.device)) continue;
@@ -447,8 +496,12 @@ export const detectionRule: AdviceRule = (context) => {
     } else normal.push({ lc, detectMs, holdMs: 0 });
   }
   const findings: DraftFinding[] = [];
-  const dpdFixed = new Set(flagged.filter((f) => f.kind !== 'routes-wait-for-hold').map((f) => f.lc.linkConnection));
-  const withdrawFixed = new Set(flagged.filter((f) => f.kind === 'routes-wait-for-hold').map((f) => f.lc.resolved.device));
+  const dpdFixed = new Set(
+    flagged.filter((f) => f.kind !== 'routes-wait-for-hold').map((f) => f.lc.linkConnection),
+  );
+  const withdrawFixed = new Set(
+    flagged.filter((f) => f.kind === 'routes-wait-for-hold').map((f) => f.lc.resolved.device),
+  );
   const variant = withDevices(
     withLinkConnections(context.topology, (lc) =>
       dpdFixed.has(lc) ? { dpdTimeoutSeconds: DPD_DEFAULT_SECONDS } : undefined,
@@ -482,7 +535,8 @@ export const detectionRule: AdviceRule = (context) => {
       )
       .map((f) => f.id);
     const azureSide = context.sweep.failures.find(
-      (f) => f.id === `device ${lc.resolved.device.name}` && f.stillLosing.some((s) => s.direction === 'toSite'),
+      (f) =>
+        f.id === `device ${lc.resolved.device.name}` && f.stillLosing.some((s) => s.direction === 'toSite'),
     );
     const azureSideText = azureSide
       ? ` Azure's end uses the same timeout: when ${lc.resolved.device.name} failed, ${azureSide.stillLosing
@@ -504,7 +558,7 @@ export const detectionRule: AdviceRule = (context) => {
     const text: Record<Case, { title: string; evidence: string; fix: string }> = {
       'bgp-first': {
         title: `DPD ${dpd} s on ${lc.linkConnection.name} is slower than the BGP hold timer: BGP detects a dead instance first`,
-        evidence: `DPD would declare a silent peer dead only after ${duration(detectMs)} (${duration(DPD_DELAY_MS)} without traffic, then ${dpd} s), the BGP hold timer after ${duration(holdMs)}, so the hold timer fires first: ${measured}; with the default ${DPD_DEFAULT_SECONDS} s DPD: ${lasted(better)}.${azureSideText}`,
+        evidence: `DPD would declare a silent peer dead only after ${duration(detectMs)} (a probe after ${duration(dpdTiming(dpd).probeAfterMs)} without IKE or ESP, dead at ${dpd} s), the BGP hold timer after ${duration(holdMs)}, so the hold timer fires first: ${measured}; with the default ${DPD_DEFAULT_SECONDS} s DPD: ${lasted(better)}.${azureSideText}`,
         fix: `lower dpdTimeoutSeconds to ${DPD_DEFAULT_SECONDS} (Azure's default) so DPD, not the 180 s hold timer, moves traffic off a dead instance.`,
       },
       'routes-wait-for-hold': {
@@ -533,9 +587,7 @@ export const detectionRule: AdviceRule = (context) => {
         outageWithFixMs: better?.worstOutageMs ?? 0,
         flowsStillLosing: asIs?.flowsLosing ?? 0,
       },
-      paths: [
-        formatPath([...lc.path, 'dpdTimeoutSeconds']),
-      ],
+      paths: [formatPath([...lc.path, 'dpdTimeoutSeconds'])],
       explains: (issue) => pathIs(issue, [...lc.path, 'dpdTimeoutSeconds']),
       explainsFailures: [...lc.resolved.instances.map((i) => `${i} unplanned`), ...deviceFailures],
     });
@@ -562,12 +614,14 @@ function detectionNotes(
     const locations = new Set(entries.map((e) => locationOf(context, e.lc.resolved.site.name)));
     let worst = 0;
     for (const f of unplanned) {
-      for (const s of f.sites) if (s.direction === 'toAzure' && locations.has(s.site)) worst = Math.max(worst, s.worstOutageMs);
+      for (const s of f.sites)
+        if (s.direction === 'toAzure' && locations.has(s.site)) worst = Math.max(worst, s.worstOutageMs);
     }
     const dpd = first.lc.linkConnection.dpdTimeoutSeconds;
     const bgp = first.lc.linkConnection.enableBgp;
     const names = entries.map((e) => e.lc.linkConnection.name);
-    const subject = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+    const subject =
+      names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
     notes.push({
       rule: 'detection-order',
       severity: 'info',
@@ -576,7 +630,7 @@ function detectionNotes(
         : `DPD is the only detection on static tunnels: about ${duration(first.detectMs)}`,
       subject: `link connection${names.length === 1 ? '' : 's'} ${subject}`,
       evidence:
-        `DPD probes after ${duration(DPD_DELAY_MS)} of silence and gives up ${dpd} s later` +
+        `DPD probes after ${duration(dpdTiming(dpd).probeAfterMs)} without IKE or ESP from the peer and declares it dead at ${dpd} s` +
         (bgp ? '; routes over the dead tunnel are withdrawn then, without waiting for BGP. ' : '. ') +
         `The sweep's unplanned instance failures cost site→Azure flows at most ${duration(worst)}.` +
         (dpd < 30

@@ -9,7 +9,15 @@ import { AZURE } from '../model/azure-defaults.ts';
 import { formatPath, type TopologyIssue } from '../model/issues.ts';
 import type { DraftFinding } from './advise.ts';
 import {
-  type AdviceContext,
+  apipaRule,
+  bgpTimersRule,
+  detectionRule,
+  ecmpOffRule,
+  ikeRolesRule,
+  prefixLimitRule,
+  tunnelInterfaceRule,
+} from './advise-protocol-rules.ts';
+import {
   type AdviceRule,
   clock,
   count,
@@ -21,15 +29,6 @@ import {
   percent,
   plural,
 } from './advise-support.ts';
-import {
-  bgpTimersRule,
-  detectionRule,
-  ecmpOffRule,
-  ikeRolesRule,
-  apipaRule,
-  prefixLimitRule,
-  tunnelInterfaceRule,
-} from './advise-protocol-rules.ts';
 import { describeElement, type FailureElement } from './failures.ts';
 import type { FailureResult, SiteDirection } from './sweep.ts';
 import { placeDevices, placeLinkConnections } from './topology-views.ts';
@@ -73,7 +72,12 @@ const singleTunnelRule: AdviceRule = (context) => {
     const impact = locationImpact(context, planned, location);
     const shareReset = impact.flows === 0 ? 0 : impact.flowsReset / impact.flows;
     const perFlow = impact.flowsReset === 0 ? 0 : impact.sessionResets / impact.flowsReset;
-    const times = Math.abs(perFlow - 2) < 0.05 ? 'twice' : Math.abs(perFlow - 1) < 0.05 ? 'once' : `${perFlow.toFixed(1)} times`;
+    const times =
+      Math.abs(perFlow - 2) < 0.05
+        ? 'twice'
+        : Math.abs(perFlow - 1) < 0.05
+          ? 'once'
+          : `${perFlow.toFixed(1)} times`;
     const unplannedImpact = locationImpact(context, unplanned, location);
     findings.push({
       ...base,
@@ -146,7 +150,10 @@ const singlePointRule: AdviceRule = (context) => {
         ? 'give every site a tunnel to each instance (instances: [IN_0, IN_1] on its link connections): Azure services one instance at a time, and only a static single tunnel moves its public IP — a BGP tunnel to the serviced instance is simply down.'
         : 'check that both ends may start IKE again after a reset (vpnLinkConnectionMode and the device role), and that the device re-initiates.',
       simulated: true,
-      measurements: { outageMs: Math.max(f.toSite.worstOutageMs, f.toAzure.worstOutageMs), bgpSessionsDropped: f.bgpSessionsDropped },
+      measurements: {
+        outageMs: Math.max(f.toSite.worstOutageMs, f.toAzure.worstOutageMs),
+        bgpSessionsDropped: f.bgpSessionsDropped,
+      },
       paths: [],
       explains: (issue) => instanceLike && issue.message.startsWith('BGP over a single tunnel'),
       explainsFailures: [f.id],
@@ -161,7 +168,9 @@ const singlePointRule: AdviceRule = (context) => {
       const resets = deviceFailure.failback?.sessionResets ?? 0;
       parts.push(
         `device ${device} failing cut ${cutOffText(deviceFailure.cutOff)} off: every flow lost every packet ${window}` +
-          (resets > 0 ? `, and ${count(resets)} sessions were re-established after the device came back` : '') +
+          (resets > 0
+            ? `, and ${count(resets)} sessions were re-established after the device came back`
+            : '') +
           '.',
       );
     }
@@ -179,10 +188,12 @@ const singlePointRule: AdviceRule = (context) => {
         : `no internet path diversity: ${device}'s internet path is a single point of failure`,
       subject: `device ${device}`,
       evidence: parts.join(' '),
-      fix: "add a second VPN device as its own VPN site, with tunnels to IN_0 and IN_1 and the same prefixes (seed: \"For diversity, a second remote VPN GW may be added\"); on a second internet provider it also removes the shared path.",
+      fix: 'add a second VPN device as its own VPN site, with tunnels to IN_0 and IN_1 and the same prefixes (seed: "For diversity, a second remote VPN GW may be added"); on a second internet provider it also removes the shared path.',
       simulated: true,
       measurements: {
-        deviceFailureOutageMs: deviceFailure ? Math.max(deviceFailure.toSite.worstOutageMs, deviceFailure.toAzure.worstOutageMs) : 0,
+        deviceFailureOutageMs: deviceFailure
+          ? Math.max(deviceFailure.toSite.worstOutageMs, deviceFailure.toAzure.worstOutageMs)
+          : 0,
         failuresCuttingOff: failures.length,
       },
       paths: placed ? [formatPath(placed.path)] : [],
@@ -207,10 +218,14 @@ const persistentLossRule: AdviceRule = (context, earlier) => {
   const findings: DraftFinding[] = [];
   const { timing } = context.options;
   for (const f of context.sweep.failures) {
-    if (f.elements.length !== 1 || f.stillLosing.length === 0 || f.cutOff.length > 0 || explained.has(f.id)) continue;
+    if (f.elements.length !== 1 || f.stillLosing.length === 0 || f.cutOff.length > 0 || explained.has(f.id))
+      continue;
     const element = f.elements[0] as FailureElement;
     const losing = f.stillLosing
-      .map((s) => `${percent(s.flowsLosing / s.flows)} of ${s.site}'s ${s.direction === 'toSite' ? 'Azure→site' : 'site→Azure'} flows (${s.flowsLosing} of ${s.flows})`)
+      .map(
+        (s) =>
+          `${percent(s.flowsLosing / s.flows)} of ${s.site}'s ${s.direction === 'toSite' ? 'Azure→site' : 'site→Azure'} flows (${s.flowsLosing} of ${s.flows})`,
+      )
       .join(', ');
     const lanCase = element.kind === 'internetPath' && f.stillLosing.every((s) => s.direction === 'toAzure');
     findings.push({
@@ -252,8 +267,13 @@ const brokenWithoutFailureRule: AdviceRule = (context, earlier) => {
       title: 'traffic is lost with no failure at all',
       subject: [...new Set(broken.map((s) => s.site))].join(', '),
       evidence: `in the no-failure run, ${broken
-        .map((s) => `${s.flowsLosingThroughoutWindow} of ${s.flows} ${s.direction === 'toSite' ? 'Azure→site' : 'site→Azure'} flows of ${s.site}`)
-        .join(', ')} were still losing every packet ${duration(context.options.timing.recoverAtMs)} after the traffic started.`,
+        .map(
+          (s) =>
+            `${s.flowsLosingThroughoutWindow} of ${s.flows} ${s.direction === 'toSite' ? 'Azure→site' : 'site→Azure'} flows of ${s.site}`,
+        )
+        .join(
+          ', ',
+        )} were still losing every packet ${duration(context.options.timing.recoverAtMs)} after the traffic started.`,
       fix: 'check that the tunnels come up (IKE roles, addresses) and that both sides have routes: run `vwan-ha simulate <topology> --json --trace` and look for ike.established and bgp.established.',
       simulated: true,
       measurements: { flowsLosing: broken.reduce((s, e) => s + e.flowsLosingThroughoutWindow, 0) },
@@ -300,7 +320,7 @@ const sweepSummaryRule: AdviceRule = (context) => {
         `${plural(totals.failuresResettingSessions, 'failure')} re-established sessions; ` +
         (worst ? `longest outage ${duration(totals.worstOutageMs)} (${worst.id}). ` : 'no outage. ') +
         (toSite > 0
-          ? `An unplanned instance failure always costs the Azure→site flows it carried about ${duration(toSite)}: the hub keeps using the instance until the platform notices (assumed ${duration(AZURE.platform.unplannedDetectionMs)}, the lower bound of the documented 1–1.5 min).`
+          ? `The unplanned instance failures cost Azure→site flows up to ${duration(toSite)}; no design does better than the platform's detection, assumed ${duration(AZURE.platform.unplannedDetectionMs)} (the lower bound of the documented 1–1.5 min), while the hub keeps sending to the dead instance.`
           : ''),
       fix: 'nothing to change for this; see the other findings.',
       simulated: true,
@@ -330,5 +350,3 @@ export const ADVICE_RULES: readonly AdviceRule[] = [
   simulationErrorRule,
   sweepSummaryRule,
 ];
-
-export type { AdviceContext };

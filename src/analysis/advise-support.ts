@@ -85,7 +85,13 @@ export function flowsPerLocation(context: AdviceContext, direction?: Direction):
   const { traffic } = context.options;
   const vnets = context.topology.vnets.filter((v) => v.addressPrefixes.length > 0).length;
   const directions =
-    traffic.directions === 'both' ? (direction ? 1 : 2) : !direction || direction === traffic.directions ? 1 : 0;
+    traffic.directions === 'both'
+      ? direction
+        ? 1
+        : 2
+      : !direction || direction === traffic.directions
+        ? 1
+        : 0;
   return vnets * traffic.flowsPerPair * directions;
 }
 
@@ -99,7 +105,9 @@ export function measureVariant(
   return measureFailure(variant, failureOf(elements, context.options), { timing: context.options.timing });
 }
 
-export type TracedRun = { readonly ok: true; readonly result: SimulationResult } | { readonly ok: false; readonly error: string };
+export type TracedRun =
+  | { readonly ok: true; readonly result: SimulationResult }
+  | { readonly ok: false; readonly error: string };
 
 /**
  * A targeted run with its trace, limited to the given sites and those they can

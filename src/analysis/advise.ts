@@ -11,7 +11,8 @@ import { formatPath, type TopologyIssue } from '../model/issues.ts';
 import type { LoadResult } from '../model/load.ts';
 import type { Topology } from '../model/schema.ts';
 import { summarizeTopology } from '../model/views.ts';
-import { ADVICE_RULES, type AdviceContext } from './advise-rules.ts';
+import { ADVICE_RULES } from './advise-rules.ts';
+import type { AdviceContext } from './advise-support.ts';
 import { enumerateFailures, type SweepOptions, sweepOptions } from './failures.ts';
 import { compareStrings, runSweep, type SweepResult } from './sweep.ts';
 
@@ -115,7 +116,11 @@ export function advise(load: LoadResult, options: AdviseOptions = {}): Advice {
   });
 }
 
-function makeContext(topology: Topology, sweep: SweepResult, options: SweepOptions): AdviceContext & {
+function makeContext(
+  topology: Topology,
+  sweep: SweepResult,
+  options: SweepOptions,
+): AdviceContext & {
   scenariosRun: () => number;
 } {
   let runs = 0;

@@ -43,7 +43,12 @@ export type FailureElement =
  * "IN_0 planned" and "IN_1 planned" are both `instance-planned`, every device
  * failure is `device`.
  */
-export type ElementKind = 'instance-planned' | 'instance-unplanned' | 'device' | 'internet-path' | 'tunnel-reset';
+export type ElementKind =
+  | 'instance-planned'
+  | 'instance-unplanned'
+  | 'device'
+  | 'internet-path'
+  | 'tunnel-reset';
 
 export const ELEMENT_KINDS: readonly ElementKind[] = [
   'instance-planned',
@@ -128,7 +133,8 @@ export function singleElements(topology: Topology): FailureElement[] {
   }
   const resolved = resolveLinkConnections(topology);
   for (const site of topology.vpnSites) {
-    for (const device of site.devices) elements.push({ kind: 'device', device: device.name, site: site.name });
+    for (const device of site.devices)
+      elements.push({ kind: 'device', device: device.name, site: site.name });
   }
   // An internet path matters only if a tunnel crosses it.
   for (const site of topology.vpnSites) {

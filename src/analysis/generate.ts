@@ -4,8 +4,9 @@
  * each instance — BGP from a loopback), each announcing a few /24s. Addresses are
  * derived from the site number, so the same N gives the same topology.
  */
-import { formatIpv4, ipv4 } from '../net/ipv4.ts';
+
 import { type LoadResult, parseTopology } from '../model/index.ts';
+import { formatIpv4, ipv4 } from '../net/ipv4.ts';
 
 export interface GeneratedHubOptions {
   readonly sites: number;

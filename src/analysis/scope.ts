@@ -53,7 +53,8 @@ export function siteGroups(topology: Topology): Map<string, number> {
   const open: { end: number; site: number; prefix: Ipv4Prefix }[] = [];
   for (const entry of all) {
     const start = entry.prefix.address;
-    for (let i = open.length - 1; i >= 0; i--) if ((open[i] as { end: number }).end < start) open.splice(i, 1);
+    for (let i = open.length - 1; i >= 0; i--)
+      if ((open[i] as { end: number }).end < start) open.splice(i, 1);
     for (const other of open) {
       if (prefixesOverlap(other.prefix, entry.prefix)) parent[find(entry.site)] = find(other.site);
     }

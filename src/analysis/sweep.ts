@@ -221,7 +221,13 @@ export function measureFailure(
     failure.recovers ? before(i) : f.sessionResets,
   );
   const failback = failure.recovers
-    ? phase(result, flows, timing.recoverAtMs, Number.POSITIVE_INFINITY, (f, i) => f.sessionResets - before(i))
+    ? phase(
+        result,
+        flows,
+        timing.recoverAtMs,
+        Number.POSITIVE_INFINITY,
+        (f, i) => f.sessionResets - before(i),
+      )
     : null;
   return {
     id: failure.id,
@@ -304,7 +310,11 @@ function bgpSessionsDropped(result: SimulationResult, fromMs: number): number {
   return sessions.size;
 }
 
-function siteImpacts(flows: readonly FlowMetrics[], windowStartMs: number, windowEndMs: number): SiteImpact[] {
+function siteImpacts(
+  flows: readonly FlowMetrics[],
+  windowStartMs: number,
+  windowEndMs: number,
+): SiteImpact[] {
   interface Tally {
     flows: number;
     flowsHit: number;
@@ -319,7 +329,15 @@ function siteImpacts(flows: readonly FlowMetrics[], windowStartMs: number, windo
     const key = `${flow.site}\u0000${flow.direction}`;
     let t = tallies.get(key);
     if (!t) {
-      t = { flows: 0, flowsHit: 0, packetsLost: 0, worstOutageMs: 0, sessionResets: 0, flowsReset: 0, losing: 0 };
+      t = {
+        flows: 0,
+        flowsHit: 0,
+        packetsLost: 0,
+        worstOutageMs: 0,
+        sessionResets: 0,
+        flowsReset: 0,
+        losing: 0,
+      };
       tallies.set(key, t);
     }
     t.flows++;
@@ -330,7 +348,10 @@ function siteImpacts(flows: readonly FlowMetrics[], windowStartMs: number, windo
     let lostInWindow = 0;
     for (const outage of flow.outages) {
       t.worstOutageMs = Math.max(t.worstOutageMs, outage.endMs - outage.startMs);
-      lostInWindow += Math.max(0, Math.min(outage.endMs, windowEndMs) - Math.max(outage.startMs, windowStartMs));
+      lostInWindow += Math.max(
+        0,
+        Math.min(outage.endMs, windowEndMs) - Math.max(outage.startMs, windowStartMs),
+      );
     }
     if (lostInWindow >= windowEndMs - windowStartMs) t.losing++;
   }
@@ -350,12 +371,15 @@ function siteImpacts(flows: readonly FlowMetrics[], windowStartMs: number, windo
       flowsLosingThroughoutWindow: t.losing,
     });
   }
-  return impacts.sort(
-    (a, b) => compareStrings(a.site, b.site) || compareStrings(a.direction, b.direction),
-  );
+  return impacts.sort((a, b) => compareStrings(a.site, b.site) || compareStrings(a.direction, b.direction));
 }
 
-function emptyMeasurement(failure: Failure, timing: SweepTiming, scope: Scope, error: string): FailureMeasurement {
+function emptyMeasurement(
+  failure: Failure,
+  timing: SweepTiming,
+  scope: Scope,
+  error: string,
+): FailureMeasurement {
   const none: DirectionImpact = {
     flows: 0,
     flowsHit: 0,
@@ -400,7 +424,9 @@ export function assembleSweep(input: {
 }): SweepResult {
   const { options, baseline } = input;
   const brokenAnyway = new Set(
-    baseline.sites.filter((s) => s.flowsLosingThroughoutWindow > 0).map((s) => `${s.site}\u0000${s.direction}`),
+    baseline.sites
+      .filter((s) => s.flowsLosingThroughoutWindow > 0)
+      .map((s) => `${s.site}\u0000${s.direction}`),
   );
   const failures: FailureResult[] = input.failures.map((failure, index) => {
     const m = input.measurements[index];
@@ -408,7 +434,8 @@ export function assembleSweep(input: {
     const cutOff: SiteDirection[] = [];
     const stillLosing: SiteDirection[] = [];
     for (const site of m.sites) {
-      if (site.flowsLosingThroughoutWindow === 0 || brokenAnyway.has(`${site.site}\u0000${site.direction}`)) continue;
+      if (site.flowsLosingThroughoutWindow === 0 || brokenAnyway.has(`${site.site}\u0000${site.direction}`))
+        continue;
       const entry = {
         site: site.site,
         direction: site.direction,
@@ -468,7 +495,10 @@ export function assembleSweep(input: {
 export function runSweep(
   topology: Topology,
   failures: readonly Failure[],
-  overrides: Partial<SweepOptions> & { readonly design?: string; readonly platform?: MeasureOptions['platform'] } = {},
+  overrides: Partial<SweepOptions> & {
+    readonly design?: string;
+    readonly platform?: MeasureOptions['platform'];
+  } = {},
 ): SweepResult {
   const { design, platform, ...rest } = overrides;
   const options = sweepOptions(rest);

@@ -2,12 +2,13 @@
  * The readable forms of a sweep, a comparison and advice: tables for terminals
  * and design reviews (report/table.ts), findings as short paragraphs. Platform-free.
  */
-import { formatClock } from '../report/text.ts';
+
 import { formatTable } from '../report/table.ts';
+import { formatClock } from '../report/text.ts';
 import { formatDuration } from '../scenario/duration.ts';
 import type { Advice, Finding } from './advise.ts';
-import type { Comparison, ComparisonCell } from './compare.ts';
 import { directionsText } from './advise-support.ts';
+import type { Comparison, ComparisonCell } from './compare.ts';
 import type { FailureResult, SweepResult } from './sweep.ts';
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -103,7 +104,9 @@ export function formatSweep(sweep: SweepResult, source: string): string {
   ];
   const baselineLost = sweep.baseline.toSite.packetsLost + sweep.baseline.toAzure.packetsLost;
   if (baselineLost > 0) {
-    lines.push(`without any failure ${count(baselineLost)} packets are lost (baseline run): check the design first.`);
+    lines.push(
+      `without any failure ${count(baselineLost)} packets are lost (baseline run): check the design first.`,
+    );
   }
   const spofs = sweep.failures.filter((f) => f.singlePointOfFailure);
   if (spofs.length === 0) lines.push('no single point of failure: no single failure cut a site off.');
@@ -123,7 +126,9 @@ export function formatSweep(sweep: SweepResult, source: string): string {
 
 function cellText(cell: ComparisonCell | null): string {
   if (!cell) return '—';
-  const outage = cell.cutOff ? 'cut off' : `${compactDuration(cell.worstOutageMs)}${cell.stillLosing ? '!' : ''}`;
+  const outage = cell.cutOff
+    ? 'cut off'
+    : `${compactDuration(cell.worstOutageMs)}${cell.stillLosing ? '!' : ''}`;
   return `${outage} · ${percent(cell.shareHit)} · ${cell.sessionResetsPerFlow.toFixed(1)}`;
 }
 
@@ -175,7 +180,9 @@ function wrap(text: string, indent: string): string[] {
 function findingText(f: Finding): string[] {
   const head = `${f.severity.toUpperCase().padEnd(6)}  ${f.title}`;
   const lines = [...wrap(head, '').map((l, i) => (i === 0 ? l : `        ${l}`))];
-  lines.push(...wrap(`about: ${f.subject}${f.paths.length > 0 ? ` (${f.paths.join(', ')})` : ''}`, '        '));
+  lines.push(
+    ...wrap(`about: ${f.subject}${f.paths.length > 0 ? ` (${f.paths.join(', ')})` : ''}`, '        '),
+  );
   lines.push(...wrap(`${f.simulated ? 'measured' : 'cited'}: ${f.evidence}`, '        '));
   lines.push(...wrap(`fix: ${f.fix}`, '        '));
   for (const w of f.validatorWarnings) lines.push(...wrap(`validator: ${w}`, '        '));
@@ -185,10 +192,14 @@ function findingText(f: Finding): string[] {
 /** `vwan-ha advise`'s report. */
 export function formatAdvice(advice: Advice, source: string): string {
   const lines = [
-    advice.loaded ? `advice for ${source} — ${advice.topologySummary}` : `advice for ${source} — the topology does not load`,
+    advice.loaded
+      ? `advice for ${source} — ${advice.topologySummary}`
+      : `advice for ${source} — the topology does not load`,
   ];
   if (advice.loaded) {
-    lines.push(`simulated ${count(advice.scenariosSimulated)} scenarios (the failure sweep and targeted what-if runs)`);
+    lines.push(
+      `simulated ${count(advice.scenariosSimulated)} scenarios (the failure sweep and targeted what-if runs)`,
+    );
   }
   lines.push('');
   for (const f of advice.findings) lines.push(...findingText(f), '');

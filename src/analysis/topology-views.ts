@@ -29,7 +29,12 @@ export function placeLinkConnections(topology: Topology): PlacedLinkConnection[]
   topology.vpnConnections.forEach((connection, c) => {
     connection.vpnLinkConnections.forEach((linkConnection, k) => {
       const entry = resolved.find((r) => r.linkConnection === linkConnection);
-      if (entry) placed.push({ resolved: entry, linkConnection, path: ['vpnConnections', c, 'vpnLinkConnections', k] });
+      if (entry)
+        placed.push({
+          resolved: entry,
+          linkConnection,
+          path: ['vpnConnections', c, 'vpnLinkConnections', k],
+        });
     });
   });
   return placed;

@@ -5,8 +5,8 @@ import { stableJson } from '../analysis/json.ts';
 import { formatAdvice } from '../analysis/text.ts';
 import { formatIssue } from '../model/index.ts';
 import { loadTopologyFile } from '../model/load-file.ts';
-import { sweepDesigns } from './sweep-pool.ts';
 import { designName, fail, parseSweepFlags, showProgress } from './sweep.ts';
+import { sweepDesigns } from './sweep-pool.ts';
 
 /**
  * `vwan-ha advise <topology> [--json] [--workers N]`: findings with severity,
@@ -20,7 +20,10 @@ export function registerAdvise(program: Command): void {
     .description('simulate a design and say what to change, with the measured evidence')
     .argument('<topology>', 'topology file (YAML or JSON)')
     .option('--json', 'print the advice as JSON (docs/JSON.md)')
-    .option('--workers <n>', 'worker threads for the failure sweep (default: the cores, fewer for small sweeps)')
+    .option(
+      '--workers <n>',
+      'worker threads for the failure sweep (default: the cores, fewer for small sweeps)',
+    )
     .action(async (file: string, options: { json?: boolean; workers?: string }) => {
       process.exitCode = await adviseCommand(file, options);
     });

@@ -3,8 +3,15 @@ import { compareDesigns } from '../analysis/compare.ts';
 import { sweepOptions } from '../analysis/failures.ts';
 import { stableJson } from '../analysis/json.ts';
 import { formatComparison } from '../analysis/text.ts';
+import {
+  designName,
+  fail,
+  loadDesign,
+  parseSweepFlags,
+  type SweepCliOptions,
+  showProgress,
+} from './sweep.ts';
 import { type Design, sweepDesigns } from './sweep-pool.ts';
-import { designName, fail, loadDesign, parseSweepFlags, type SweepCliOptions, showProgress } from './sweep.ts';
 
 /**
  * `vwan-ha compare <a> <b> … [--json] [--depth 1|2] [--workers N]`: the same
@@ -33,7 +40,8 @@ async function compareCommand(files: readonly string[], options: SweepCliOptions
   const designs: Design[] = [];
   let broken = false;
   for (const [i, file] of files.entries()) {
-    const name = names.indexOf(names[i] as string) === names.lastIndexOf(names[i] as string) ? names[i] : file;
+    const name =
+      names.indexOf(names[i] as string) === names.lastIndexOf(names[i] as string) ? names[i] : file;
     const design = await loadDesign(file, name);
     if (design) designs.push(design);
     else broken = true;

@@ -12,7 +12,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { enumerateFailures, type Failure, type SweepOptions, type SweepTiming } from '../analysis/failures.ts';
+import {
+  enumerateFailures,
+  type Failure,
+  type SweepOptions,
+  type SweepTiming,
+} from '../analysis/failures.ts';
 import { estimatedCostMs } from '../analysis/scope.ts';
 import {
   assembleSweep,
@@ -76,7 +81,12 @@ export async function sweepDesigns(
   const jobs: WeightedJob[] = [];
   designs.forEach((d, design) => {
     for (const failure of [baseline, ...(failures[design] ?? [])]) {
-      jobs.push({ index: jobs.length, design, failure, costMs: estimatedCostMs(d.topology, failure.elements) });
+      jobs.push({
+        index: jobs.length,
+        design,
+        failure,
+        costMs: estimatedCostMs(d.topology, failure.elements),
+      });
     }
   });
   const measurements = await measureAll(
@@ -185,7 +195,7 @@ function inWorkers(
 
 /** `sweep ████████░░░░ 120/404 scenarios` on stderr, redrawn at most 10 times a second. */
 class ProgressBar {
-  private done_ = 0;
+  private completed = 0;
   private lastDrawMs = 0;
 
   constructor(private readonly total: number) {
@@ -193,9 +203,9 @@ class ProgressBar {
   }
 
   tick(): void {
-    this.done_++;
+    this.completed++;
     const now = Date.now();
-    if (now - this.lastDrawMs >= 100 || this.done_ === this.total) this.draw();
+    if (now - this.lastDrawMs >= 100 || this.completed === this.total) this.draw();
   }
 
   done(): void {
@@ -205,9 +215,9 @@ class ProgressBar {
   private draw(): void {
     this.lastDrawMs = Date.now();
     const width = 30;
-    const filled = this.total === 0 ? width : Math.round((this.done_ / this.total) * width);
+    const filled = this.total === 0 ? width : Math.round((this.completed / this.total) * width);
     process.stderr.write(
-      `\rsweep ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${this.done_}/${this.total} scenarios`,
+      `\rsweep ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${this.completed}/${this.total} scenarios`,
     );
   }
 }

@@ -16,7 +16,9 @@ import { type Design, sweepDesigns } from './sweep-pool.ts';
 export function registerSweep(program: Command): void {
   program
     .command('sweep')
-    .description('simulate every failure of a design (instances, devices, internet paths, tunnels) and find its single points of failure')
+    .description(
+      'simulate every failure of a design (instances, devices, internet paths, tunnels) and find its single points of failure',
+    )
     .argument('<topology>', 'topology file (YAML or JSON)')
     .option('--depth <n>', '1: single failures; 2: also every pair that can happen together', '1')
     .option('--json', 'print the results as JSON (docs/JSON.md)')
@@ -43,9 +45,7 @@ async function sweepCommand(file: string, options: SweepCliOptions): Promise<num
   });
   if (!result) return 1;
   process.stdout.write(
-    options.json
-      ? stableJson({ command: 'sweep', file, ...result })
-      : `${formatSweep(result, file)}\n`,
+    options.json ? stableJson({ command: 'sweep', file, ...result }) : `${formatSweep(result, file)}\n`,
   );
   return 0;
 }
