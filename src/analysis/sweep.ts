@@ -182,20 +182,12 @@ export function measureFailure(
 ): FailureMeasurement {
   const { timing } = options;
   const recoverAbsMs = timing.warmupMs + timing.recoverAtMs;
-  let resetsBeforeRecovery: Uint32Array | undefined;
   const scope = scopeOf(topology, failure.elements);
   let result: SimulationResult;
   try {
     result = simulate(scope.topology, failure.scenario, {
       trace: true,
       platform: options.platform,
-      onWorld: failure.recovers
-        ? (world) => {
-            checkpointResets(world, recoverAbsMs, (resets) => {
-              resetsBeforeRecovery = resets;
-            });
-          }
-        : undefined,
     });
   } catch (thrown) {
     const message = thrown instanceof Error ? thrown.message : String(thrown);
@@ -216,18 +208,12 @@ export function measureFailure(
       flowsReset: s.flowsReset,
     };
   };
-  const before = (index: number) => resetsBeforeRecovery?.[index] ?? 0;
-  const failover = phase(result, flows, timing.failAtMs, timing.recoverAtMs, (f, i) =>
-    failure.recovers ? before(i) : f.sessionResets,
+  const before = (flow: FlowMetrics) => flow.sessionResetsAtMs.filter((t) => t < timing.recoverAtMs).length;
+  const failover = phase(result, flows, timing.failAtMs, timing.recoverAtMs, (f) =>
+    failure.recovers ? before(f) : f.sessionResets,
   );
   const failback = failure.recovers
-    ? phase(
-        result,
-        flows,
-        timing.recoverAtMs,
-        Number.POSITIVE_INFINITY,
-        (f, i) => f.sessionResets - before(i),
-      )
+    ? phase(result, flows, timing.recoverAtMs, Number.POSITIVE_INFINITY, (f) => f.sessionResets - before(f))
     : null;
   return {
     id: failure.id,
@@ -240,30 +226,6 @@ export function measureFailure(
     failback,
     bgpSessionsDropped: bgpSessionsDropped(result, timing.failAtMs),
     sites: siteImpacts(flows, timing.recoverAtMs - timing.settleWindowMs, timing.recoverAtMs),
-  };
-}
-
-/**
- * Session resets are counted per flow over the whole run; to split them between
- * the failure and the failback we read the meter the moment the element returns.
- * simulate() exposes the world (onWorld) but not its data plane, so we catch the
- * data plane when the world is handed it. (Requested: a per-flow reset time list
- * in FlowMetrics would make this unnecessary.)
- */
-function checkpointResets(world: World, atAbsMs: number, take: (resets: Uint32Array) => void): void {
-  const attach = world.attachDataplane.bind(world);
-  world.attachDataplane = (dataplane) => {
-    attach(dataplane);
-    // Scheduled before simulate() schedules the scenario's events, so at equal times it runs first.
-    world.sim.scheduleAt(
-      atAbsMs,
-      () => {
-        const resets = new Uint32Array(dataplane.flows.length);
-        for (const flow of dataplane.flows) resets[flow.id] = dataplane.meter.metrics(flow.id).sessionResets;
-        take(resets);
-      },
-      'sweep checkpoint',
-    );
   };
 }
 

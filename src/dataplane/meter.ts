@@ -20,6 +20,8 @@ export interface FlowMetrics {
    * already established tunnel keeps its sessions (only packets are lost).
    */
   readonly sessionResets: number;
+  /** When each of those resets happened (the moment the flow resumed over the rebuilt SA). */
+  readonly sessionResetsAtMs: readonly number[];
   /** The path the flow was on when the run ended. */
   readonly finalPath: string;
 }
@@ -44,6 +46,7 @@ export class FlowMeter {
   private readonly lastTunnel: Int32Array;
   private readonly lastGeneration: Int32Array;
   private readonly outages = new Map<number, number[]>();
+  private readonly resetTimes = new Map<number, number[]>();
   private readonly pathNames: string[] = [];
   private readonly pathIds = new Map<string, number>();
   private readonly tunnelIds = new Map<string, number>();
@@ -93,6 +96,9 @@ export class FlowMeter {
         generation !== (this.lastGeneration[flowId] as number)
       ) {
         this.sessionResets[flowId] = (this.sessionResets[flowId] as number) + 1;
+        const times = this.resetTimes.get(flowId);
+        if (times) times.push(nowMs);
+        else this.resetTimes.set(flowId, [nowMs]);
       }
       this.lastTunnel[flowId] = tunnel;
       this.lastGeneration[flowId] = generation;
@@ -153,6 +159,7 @@ export class FlowMeter {
       outages,
       pathChanges: this.pathChanges[flowId] as number,
       sessionResets: this.sessionResets[flowId] as number,
+      sessionResetsAtMs: [...(this.resetTimes.get(flowId) ?? [])],
       finalPath: this.pathNames[this.pathIndex[flowId] as number] ?? '',
     };
   }

@@ -9,7 +9,7 @@ import type { FsmState } from '../protocols/bgp/fsm.ts';
 import { type DirectionSummary, summarizeDirection } from '../report/metrics.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import type { ScenarioEvent, TrafficProfile } from './schema.ts';
-import { applyEvent } from './simulate.ts';
+import { applyEvent, shiftFlow } from './simulate.ts';
 import { generateFlows } from './traffic.ts';
 import { World, type WorldOptions } from './world.ts';
 
@@ -152,16 +152,7 @@ export class InteractiveRun {
 
   flowMetrics(): FlowMetrics[] {
     const now = this.world.sim.nowMs;
-    return this.flows.map((f) => {
-      const m = this.dataplane.meter.metricsAt(f.id, now);
-      return {
-        ...m,
-        outages: m.outages.map((o) => ({
-          startMs: o.startMs - this.warmupMs,
-          endMs: o.endMs - this.warmupMs,
-        })),
-      };
-    });
+    return this.flows.map((f) => shiftFlow(this.dataplane.meter.metricsAt(f.id, now), this.warmupMs));
   }
 
   summary(): { toSite: DirectionSummary; toAzure: DirectionSummary } {

@@ -122,7 +122,7 @@ export function describeEvent(event: ScenarioEvent): string {
   return `tunnel ${event.tunnel.linkConnection}@${event.tunnel.instance} reset`;
 }
 
-function shiftFlow(m: FlowMetrics, offsetMs: number): FlowMetrics {
+export function shiftFlow(m: FlowMetrics, offsetMs: number): FlowMetrics {
   return {
     ...m,
     outages: m.outages.map((o) => ({ startMs: o.startMs - offsetMs, endMs: o.endMs - offsetMs })),

@@ -15,6 +15,7 @@ import { isApipa, parseIpv4, parseIpv4Prefix, prefixesOverlap } from '../net/ipv
 import { PrefixTrie } from '../net/lpm.ts';
 import { describeNotification } from '../protocols/bgp/codec.ts';
 import type { BgpUpdate } from '../protocols/bgp/messages.ts';
+import { packAnnouncement } from '../protocols/bgp/pack.ts';
 import type { RibPeer, RouteChange } from '../protocols/bgp/rib.ts';
 import { Rib } from '../protocols/bgp/rib.ts';
 import { assertNever } from '../protocols/core.ts';
@@ -552,7 +553,12 @@ export class World implements TcpFabric {
           holdTimeSec: event.negotiated.holdTimeSec,
           keepaliveSec: event.negotiated.keepaliveSec,
         });
-        end.announce(side === 'azure' ? this.azureAdvertisement(session) : this.deviceAdvertisement(session));
+        const announcement =
+          side === 'azure' ? this.azureAdvertisement(session) : this.deviceAdvertisement(session);
+        // 4-octet AS paths are the larger encoding, so packing for them fits either session.
+        for (const update of packAnnouncement(announcement, { fourOctetAs: true, externalPeer: true })) {
+          end.announce(update);
+        }
         return;
       }
       case 'update': {

@@ -210,6 +210,37 @@ describe('BGP peer: prefix limit (RFC 4486 §4)', () => {
     expect(h.peer.session).toBeUndefined();
   });
 
+  it('after the limit drops the session the peer stays down: no redial, inbound connections refused', () => {
+    const h = establishedOutbound(limited, DEVICE);
+    const four = update(
+      ['192.168.1.0/24', '192.168.2.0/24', '192.168.3.0/24', '192.168.4.0/24'],
+      '192.168.1.1',
+      [65010],
+    );
+    const out = h.step({ kind: 'message', conn: h.conn, msg: four });
+    expect(out.some((o) => o.kind === 'armTimer' && o.timer === 'idleHold')).toBe(false);
+    expect(h.step({ kind: 'tcpAccepted' })).toEqual([
+      { kind: 'rejected', reason: 'held down after exceeding the prefix limit (RFC 4486 Cease/1)' },
+    ]);
+  });
+
+  it('with maxPrefixRestartSec the hold-down ends and the peer dials again', () => {
+    const h = establishedOutbound({ ...limited, maxPrefixRestartSec: 300 }, DEVICE);
+    const four = update(
+      ['192.168.1.0/24', '192.168.2.0/24', '192.168.3.0/24', '192.168.4.0/24'],
+      '192.168.1.1',
+      [65010],
+    );
+    const out = h.step({ kind: 'message', conn: h.conn, msg: four });
+    expect(out).toContainEqual({ kind: 'armTimer', timer: 'prefixRestart', delayMs: 300_000 });
+    h.at(300_000);
+    expect(h.step({ kind: 'timer', timer: 'prefixRestart' })).toContainEqual({
+      kind: 'armTimer',
+      timer: 'idleHold',
+      delayMs: 1_000,
+    });
+  });
+
   it('Azure’s limit of 4,000 encodes as RFC 4486 data 0001 01 00000fa0', () => {
     expect([...maxPrefixData(1, 1, 4000)]).toEqual([0, 1, 1, 0, 0, 0x0f, 0xa0]);
   });

@@ -23,7 +23,7 @@ import { DEFAULT_IDLE_HOLD_SEC } from './timers.ts';
 export type ConnId = number;
 export type ConnDirection = 'outbound' | 'inbound';
 /** Per-connection FSM timers are namespaced by connection id; `idleHold` delays automatic restarts. */
-export type PeerTimer = `${number}:${FsmTimer}` | 'idleHold';
+export type PeerTimer = `${number}:${FsmTimer}` | 'idleHold' | 'prefixRestart';
 
 export interface PeerConfig extends FsmConfig {
   /** May we open TCP to the neighbour (active open)? Default true. */
@@ -37,6 +37,13 @@ export interface PeerConfig extends FsmConfig {
   readonly maxPrefixes?: number;
   /** Back-off before an automatic restart after the last connection ended (RFC 4271 §8.1.1 IdleHoldTime). */
   readonly idleHoldSec?: number;
+  /**
+   * After the prefix limit dropped the session, stay down (refuse and do not open
+   * connections) for this long; unset, stay down until an administrative restart —
+   * what FRR, BIRD and Cisco do by default (FRR `maximum-prefix … restart N`
+   * opts in to a timed restart). Without it a peer over the limit flaps forever.
+   */
+  readonly maxPrefixRestartSec?: number;
 }
 
 export type PeerInput =
@@ -105,11 +112,14 @@ export class BgpPeer implements Core<PeerInput, PeerOutput> {
   private readonly initiate: boolean;
   private readonly accept: boolean;
   private readonly maxPrefixes: number | undefined;
+  private readonly maxPrefixRestartSec: number | undefined;
   private readonly idleHoldSec: number;
   private readonly connections = new Map<ConnId, Connection>();
   private nextConnId = 1;
   private adminUp = false;
   private idleHoldArmed = false;
+  /** The prefix limit dropped the session: held down until `maxPrefixRestartSec` or an admin restart. */
+  private prefixLimitTripped = false;
   private nowMs = 0;
   private out: PeerOutput[] = [];
 
@@ -120,6 +130,7 @@ export class BgpPeer implements Core<PeerInput, PeerOutput> {
     this.initiate = config.initiate ?? true;
     this.accept = config.accept ?? true;
     this.maxPrefixes = config.maxPrefixes;
+    this.maxPrefixRestartSec = config.maxPrefixRestartSec;
     this.idleHoldSec = config.idleHoldSec ?? DEFAULT_IDLE_HOLD_SEC;
     if (!this.initiate && !this.accept) throw new RangeError('a BGP peer must initiate, accept, or both');
     if (this.maxPrefixes !== undefined && !(Number.isInteger(this.maxPrefixes) && this.maxPrefixes >= 0)) {
@@ -165,6 +176,7 @@ export class BgpPeer implements Core<PeerInput, PeerOutput> {
       case 'start':
         if (this.adminUp) return;
         this.adminUp = true;
+        this.prefixLimitTripped = false;
         if (this.initiate) this.startOutbound(false);
         return;
       case 'stop':
@@ -218,6 +230,13 @@ export class BgpPeer implements Core<PeerInput, PeerOutput> {
     }
     if (!this.accept) {
       this.out.push({ kind: 'rejected', reason: 'peer configured not to accept connections' });
+      return;
+    }
+    if (this.prefixLimitTripped) {
+      this.out.push({
+        kind: 'rejected',
+        reason: 'held down after exceeding the prefix limit (RFC 4486 Cease/1)',
+      });
       return;
     }
     // The neighbour runs one outbound attempt at a time, so a newer inbound connection
@@ -286,6 +305,11 @@ export class BgpPeer implements Core<PeerInput, PeerOutput> {
     if (timer === 'idleHold') {
       this.idleHoldArmed = false;
       if (this.mayRestart()) this.startOutbound(true);
+      return;
+    }
+    if (timer === 'prefixRestart') {
+      this.prefixLimitTripped = false;
+      this.scheduleRestart();
       return;
     }
     const separator = timer.indexOf(':');
@@ -368,6 +392,10 @@ export class BgpPeer implements Core<PeerInput, PeerOutput> {
     }
     if (limitExceeded && this.maxPrefixes !== undefined) {
       // RFC 4486 §4 via Event 8 AutomaticStop; the offending UPDATE never reaches the RIB.
+      this.prefixLimitTripped = true;
+      if (this.maxPrefixRestartSec !== undefined) {
+        this.out.push({ kind: 'armTimer', timer: 'prefixRestart', delayMs: this.maxPrefixRestartSec * 1000 });
+      }
       this.feed(connection, {
         kind: 'stop',
         automatic: true,
@@ -417,7 +445,7 @@ export class BgpPeer implements Core<PeerInput, PeerOutput> {
   }
 
   private mayRestart(): boolean {
-    return this.adminUp && this.initiate && this.connections.size === 0;
+    return this.adminUp && this.initiate && !this.prefixLimitTripped && this.connections.size === 0;
   }
 
   /**
