@@ -58,16 +58,17 @@ export class TunnelLink {
   private readonly carriesTraffic: () => boolean;
   /** When ESP last got through end to end, if it has stopped (undefined while it flows). */
   private espStoppedAtMs: number | undefined;
+  private pathUp = true;
 
   /**
    * strongSwan's DPD job probes only after dpd_delay without IKE *or ESP* from the
    * peer, reading the SA's last-use time from the kernel. Traffic flows through a
-   * data-capable tunnel continuously, so its ESP was last seen now — or when the
-   * tunnel stopped carrying it (the peer died).
+   * data-capable tunnel over a working path continuously, so its ESP was last seen
+   * now — or when it stopped getting through (the peer died, the path broke).
    */
   private reportEsp(side: TunnelSide): void {
     if (!this.carriesTraffic()) return;
-    const seenAt = this.capable ? this.sim.nowMs : this.espStoppedAtMs;
+    const seenAt = this.espFlowing ? this.sim.nowMs : this.espStoppedAtMs;
     const inbound = this.installed[side].keys().next();
     if (seenAt === undefined || inbound.done) return;
     this.ike.inboundTraffic(side, inbound.value, seenAt);
@@ -123,11 +124,27 @@ export class TunnelLink {
         break;
       }
     }
-    if (capable && !this.capable) {
-      this.generation++;
-      this.espStoppedAtMs = undefined;
-    }
-    if (!capable && this.capable) this.espStoppedAtMs = this.sim.nowMs;
+    if (capable && !this.capable) this.generation++;
+    const wasFlowing = this.espFlowing;
     this.capable = capable;
+    this.noteEsp(wasFlowing);
+  }
+
+  /** The internet path under the tunnel went down or came back (ESP stops or resumes; SAs stay). */
+  setPathUp(up: boolean): void {
+    const wasFlowing = this.espFlowing;
+    this.pathUp = up;
+    if (up) this.ike.restorePath();
+    else this.ike.cutPath();
+    this.noteEsp(wasFlowing);
+  }
+
+  private get espFlowing(): boolean {
+    return this.capable && this.pathUp;
+  }
+
+  private noteEsp(wasFlowing: boolean): void {
+    if (wasFlowing && !this.espFlowing) this.espStoppedAtMs = this.sim.nowMs;
+    if (!wasFlowing && this.espFlowing) this.espStoppedAtMs = undefined;
   }
 }

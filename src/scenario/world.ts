@@ -86,6 +86,7 @@ export class World implements TcpFabric {
   private hubDirty = true;
   private readonly deviceFibs = new Map<string, PrefixTrie<readonly TunnelNode[]>>();
   private readonly dirtyDevices = new Set<DeviceNode>();
+  private readonly lanCheckPending = new Set<DeviceNode>();
   private readonly dirtyElements = new Set<string>();
   private readonly dirtyGroups = new Set<string>();
   private readonly blockedTcp = new Set<TcpConnection<Uint8Array>>();
@@ -386,7 +387,6 @@ export class World implements TcpFabric {
     this.traceEvent(name, 'device.fail');
     this.markElement(`device:${name}`);
     this.markDevice(device);
-    this.sim.schedule(this.lanDetectionMs, () => this.setLanView(device, device.alive));
   }
 
   recoverDevice(name: string): void {
@@ -401,7 +401,6 @@ export class World implements TcpFabric {
     this.traceEvent(name, 'device.recover');
     this.markElement(`device:${name}`);
     this.markDevice(device);
-    this.sim.schedule(this.lanDetectionMs, () => this.setLanView(device, device.alive));
   }
 
   setInternetPath(name: string, up: boolean): void {
@@ -409,10 +408,7 @@ export class World implements TcpFabric {
     if (!path) throw new Error(`no internet path (site link) named ${name}`);
     if (path.up === up) return;
     path.up = up;
-    for (const tunnel of path.tunnels) {
-      if (up) tunnel.link.ike.restorePath();
-      else tunnel.link.ike.cutPath();
-    }
+    for (const tunnel of path.tunnels) tunnel.link.setPathUp(up);
     this.traceEvent(name, up ? 'path.up' : 'path.down');
     this.markElement(`link:${name}`);
   }
@@ -432,10 +428,27 @@ export class World implements TcpFabric {
     return device;
   }
 
-  private setLanView(device: DeviceNode, alive: boolean): void {
-    if (device.lanSeesAlive === alive) return;
-    device.lanSeesAlive = alive;
-    this.markGroup('toAzure', device.location);
+  /**
+   * The site LAN stops sending to a device that is dead or has no route to Azure
+   * left (VRRP with uplink tracking, or LAN-side routing), and starts again when it
+   * serves again — each after the LAN's detection delay.
+   */
+  private trackUplink(device: DeviceNode): void {
+    if (this.lanCheckPending.has(device)) return;
+    if (this.servesAzure(device) === device.lanSeesAlive) return;
+    this.lanCheckPending.add(device);
+    this.sim.schedule(this.lanDetectionMs, () => {
+      this.lanCheckPending.delete(device);
+      const serving = this.servesAzure(device);
+      if (serving === device.lanSeesAlive) return;
+      device.lanSeesAlive = serving;
+      this.traceEvent(device.name, 'lan.view', { serving });
+      this.markGroup('toAzure', device.location);
+    });
+  }
+
+  private servesAzure(device: DeviceNode): boolean {
+    return device.alive && this.deviceFib(device).size > 0;
   }
 
   // ---------------------------------------------------------------------------
@@ -729,6 +742,7 @@ export class World implements TcpFabric {
     for (const device of this.dirtyDevices) {
       this.deviceFibs.delete(device.name);
       this.dirtyGroups.add(`toAzure|${device.location}`);
+      this.trackUplink(device);
     }
     this.dirtyDevices.clear();
     const dataplane = this.dataplane;
@@ -916,7 +930,9 @@ export class World implements TcpFabric {
 
   private resolveToAzure(flow: FlowSpec): ResolvedPath {
     const location = this.locationOfSite.get(flow.site) ?? this.locations.find((l) => l.name === flow.site);
-    const devices = location?.devices.filter((d) => d.lanSeesAlive) ?? [];
+    const serving = location?.devices.filter((d) => d.lanSeesAlive) ?? [];
+    // With no device serving, the LAN still has its gateways: it keeps sending to whichever is alive.
+    const devices = serving.length > 0 ? serving : (location?.devices.filter((d) => d.alive) ?? []);
     const device =
       devices[
         rendezvousPick(

@@ -86,3 +86,18 @@ describe('overlapping prefixes from several sites (hub route preference)', () =>
     expect(after).toEqual(before);
   });
 });
+
+describe('an internet path failure', () => {
+  it('is noticed by DPD on both ends (ESP stops with the path), then the LAN moves to the other device', () => {
+    const { result } = run(example('static-single-two-devices'), [
+      'down link branch1-a-isp1 at 1m',
+      'up link branch1-a-isp1 at 5m',
+    ]);
+    // Azure's DPD declares the tunnel dead 45 s (dpdTimeoutSeconds) after ESP stopped, and the hub's static
+    // route through it goes; the device's DPD likewise, then the LAN stops using a device with no route
+    // after its detection delay (3 s, VRRP with uplink tracking).
+    expect(result.summary.toSite.worstOutageMs).toBe(45_000);
+    expect(result.summary.toAzure.worstOutageMs).toBe(48_000);
+    expect(result.summary.toSite.shareHit).toBeLessThan(0.7);
+  });
+});
