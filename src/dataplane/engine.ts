@@ -80,7 +80,10 @@ export class Dataplane {
   private update(flow: FlowSpec, nowMs: number): void {
     this.resolutions++;
     const path = this.resolve(flow);
-    const previous = this.currentPaths[flow.id]?.elements;
+    const current = this.currentPaths[flow.id];
+    // The same path object means nothing on it changed (resolvers reuse them): nothing to settle yet.
+    if (current === path) return;
+    const previous = current?.elements;
     if (!previous || !sameElements(previous, path.elements)) {
       if (previous) for (const e of previous) this.byElement.get(e)?.delete(flow.id);
       for (const e of path.elements) {

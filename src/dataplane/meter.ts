@@ -80,7 +80,11 @@ export class FlowMeter {
     if (first) this.sinceMs[flowId] = nowMs;
     else this.settle(flowId, nowMs);
     const wasViable = this.viable[flowId] === 1;
-    const pathId = this.internPath(path.signature);
+    const currentId = this.pathIndex[flowId] as number;
+    const pathId =
+      currentId >= 0 && this.pathNames[currentId] === path.signature
+        ? currentId
+        : this.internPath(path.signature);
     if (!first && pathId !== this.pathIndex[flowId])
       this.pathChanges[flowId] = (this.pathChanges[flowId] as number) + 1;
     this.pathIndex[flowId] = pathId;

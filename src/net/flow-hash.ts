@@ -61,3 +61,24 @@ export function rendezvousPick(flowHash: number, candidateHashes: readonly numbe
   }
   return best;
 }
+
+/**
+ * `rendezvousPick` over items that carry their own hash: no array of hashes is
+ * built per decision, which matters when a million flows are re-resolved.
+ */
+export function rendezvousPickBy<T>(
+  flowHash: number,
+  items: readonly T[],
+  hashOf: (item: T) => number,
+): T | undefined {
+  let best: T | undefined;
+  let bestWeight = -1;
+  for (const item of items) {
+    const weight = mix32(flowHash ^ hashOf(item));
+    if (weight > bestWeight) {
+      bestWeight = weight;
+      best = item;
+    }
+  }
+  return best;
+}

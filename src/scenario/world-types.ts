@@ -1,3 +1,4 @@
+import type { ResolvedPath } from '../dataplane/flow.ts';
 import type { InstanceState } from '../gateway/controller.ts';
 import type { InstanceId } from '../model/azure-defaults.ts';
 import type { ResolvedLinkConnection } from '../model/views.ts';
@@ -32,6 +33,8 @@ export interface HubOffer {
 
 export interface DeviceNode {
   readonly name: string;
+  /** hashString(name), for the LAN's ECMP. */
+  readonly hash: number;
   readonly site: string;
   /** The traffic location (set of sites sharing an address space) this device serves. */
   location: string;
@@ -52,6 +55,14 @@ export interface DeviceNode {
 export interface TunnelNode {
   /** `<linkConnection>@<instance>`. */
   readonly id: string;
+  /** hashString(id), for ECMP over tunnels. */
+  readonly hash: number;
+  /**
+   * The data plane's view of paths through this tunnel, built once per (direction,
+   * instance) and reused while nothing on them changes: re-resolving a million
+   * flows must not allocate a million path objects.
+   */
+  readonly paths: Map<string, ResolvedPath>;
   readonly link: TunnelLink;
   readonly resolved: ResolvedLinkConnection;
   /** The instance whose public IP this tunnel targets (it may be carried by the other one after a move). */
@@ -76,4 +87,13 @@ export interface Location {
   readonly name: string;
   readonly prefixes: readonly Ipv4Prefix[];
   readonly devices: DeviceNode[];
+}
+
+/** A hub route with what the resolver needs precomputed (hashes, tunnel objects). */
+export interface HubEntry {
+  readonly instances: readonly {
+    readonly id: InstanceId;
+    readonly hash: number;
+    readonly tunnels: readonly TunnelNode[];
+  }[];
 }

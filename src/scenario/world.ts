@@ -10,7 +10,7 @@ import { type HubRoute, selectHubRoute } from '../gateway/hub-routes.ts';
 import { AZURE, type InstanceId } from '../model/azure-defaults.ts';
 import type { Topology } from '../model/schema.ts';
 import { resolveLinkConnections } from '../model/views.ts';
-import { hashString, rendezvousPick } from '../net/flow-hash.ts';
+import { hashString, rendezvousPickBy } from '../net/flow-hash.ts';
 import { isApipa, parseIpv4, parseIpv4Prefix, prefixesOverlap } from '../net/ipv4.ts';
 import { PrefixTrie } from '../net/lpm.ts';
 import { describeNotification } from '../protocols/bgp/codec.ts';
@@ -25,7 +25,15 @@ import { Simulator } from '../sim/kernel.ts';
 import { type TcpConnection, TcpHost } from '../sim/tcp.ts';
 import { BgpSpeakerEnd, type SpeakerEvent, type TcpFabric } from './bgp-link.ts';
 import { type TunnelChange, TunnelLink } from './tunnel-link.ts';
-import type { DeviceNode, HubOffer, InstanceNode, Location, SessionNode, TunnelNode } from './world-types.ts';
+import type {
+  DeviceNode,
+  HubEntry,
+  HubOffer,
+  InstanceNode,
+  Location,
+  SessionNode,
+  TunnelNode,
+} from './world-types.ts';
 
 export interface WorldOptions {
   readonly seed: number;
@@ -81,7 +89,8 @@ export class World implements TcpFabric {
   private readonly azurePrefixes: string[];
   private readonly lanDetectionMs: number;
   private readonly azureBgpTimers: { readonly keepaliveSeconds: number; readonly holdSeconds: number };
-  private hubTable = new PrefixTrie<HubRoute>();
+  private hubTable = new PrefixTrie<HubEntry>();
+  private hubRoutes = new PrefixTrie<HubRoute>();
   private hubSignatures = new Map<string, string>();
   private hubDirty = true;
   private readonly deviceFibs = new Map<string, PrefixTrie<readonly TunnelNode[]>>();
@@ -141,6 +150,7 @@ export class World implements TcpFabric {
         const bgpLink = device.vpnSiteLinks.find((l) => l.bgpProperties);
         const node: DeviceNode = {
           name: device.name,
+          hash: hashString(device.name),
           site: site.name,
           location: site.name,
           asn: bgpLink?.bgpProperties?.asn,
@@ -271,6 +281,8 @@ export class World implements TcpFabric {
     );
     const node: TunnelNode = {
       id,
+      hash: hashString(id),
+      paths: new Map(),
       link,
       resolved: entry,
       instance,
@@ -791,19 +803,28 @@ export class World implements TcpFabric {
     }
     const candidates = new Map(preferred);
     for (const [prefix, list] of fallback) if (!candidates.has(prefix)) candidates.set(prefix, list);
-    const table = new PrefixTrie<HubRoute>();
+    const table = new PrefixTrie<HubEntry>();
+    const routes = new PrefixTrie<HubRoute>();
     const signatures = new Map<string, string>();
     for (const [prefix, list] of candidates) {
       const route = selectHubRoute(list);
       const parsed = parseIpv4Prefix(prefix);
       if (!route || !parsed.ok) continue;
-      table.set(parsed.value.address, parsed.value.length, route);
+      routes.set(parsed.value.address, parsed.value.length, route);
+      table.set(parsed.value.address, parsed.value.length, {
+        instances: route.instances.map((id) => ({
+          id,
+          hash: hashString(id),
+          tunnels: (route.tunnelsByInstance.get(id) ?? []).flatMap((t) => this.tunnelById.get(t) ?? []),
+        })),
+      });
       signatures.set(prefix, hubRouteSignature(route));
     }
     const changed: string[] = [];
     for (const [prefix, sig] of signatures) if (this.hubSignatures.get(prefix) !== sig) changed.push(prefix);
     for (const prefix of this.hubSignatures.keys()) if (!signatures.has(prefix)) changed.push(prefix);
     this.hubTable = table;
+    this.hubRoutes = routes;
     this.hubSignatures = signatures;
     if (changed.length > 0) {
       this.traceEvent('hub', 'hub.routes', { changed: changed.sort().join(' ') });
@@ -899,59 +920,49 @@ export class World implements TcpFabric {
 
   private resolveToSite(flow: FlowSpec): ResolvedPath {
     const route = this.hubTable.lookup(flow.tuple.dstIp)?.value;
-    if (!route) return { viable: false, signature: 'hub: no route', elements: [] };
-    const instanceId = route.instances[
-      rendezvousPick(flow.hash ^ HUB_HASH_SALT, route.instances.map(hashString))
-    ] as InstanceId;
-    const choices = route.tunnelsByInstance.get(instanceId) ?? [];
-    const tunnelId = choices[rendezvousPick(flow.hash ^ hashString(instanceId), choices.map(hashString))];
-    const tunnel = tunnelId ? this.tunnelById.get(tunnelId) : undefined;
-    if (!tunnel)
-      return { viable: false, signature: `${instanceId}: no tunnel`, elements: [`instance:${instanceId}`] };
-    const instance = this.instances[instanceId];
+    if (!route) return NO_HUB_ROUTE;
+    const choice = rendezvousPickBy(flow.hash ^ HUB_HASH_SALT, route.instances, (i) => i.hash);
+    if (!choice) return NO_HUB_ROUTE;
+    const tunnel = rendezvousPickBy(flow.hash ^ choice.hash, choice.tunnels, (t) => t.hash);
+    if (!tunnel) return NO_HUB_ROUTE;
+    const instance = this.instances[choice.id];
     const viable =
       (instance.state === 'up' || instance.state === 'draining') &&
-      this.controller.ownerOf(tunnel.azureIp) === instanceId &&
+      this.controller.ownerOf(tunnel.azureIp) === choice.id &&
       tunnel.link.dataCapable &&
       tunnel.device.alive &&
       (this.internetPaths.get(tunnel.internetPath)?.up ?? false);
-    return {
-      viable,
-      signature: `${instanceId}>${tunnel.id}`,
-      tunnel: { id: tunnel.id, generation: tunnel.link.generation },
+    return this.pathThrough(tunnel, `toSite:${choice.id}`, viable, () => ({
+      signature: `${choice.id}>${tunnel.id}`,
       elements: [
-        `instance:${instanceId}`,
+        `instance:${choice.id}`,
         `tunnel:${tunnel.id}`,
         `device:${tunnel.device.name}`,
         `link:${tunnel.internetPath}`,
       ],
-    };
+    }));
   }
 
   private resolveToAzure(flow: FlowSpec): ResolvedPath {
     const location = this.locationOfSite.get(flow.site) ?? this.locations.find((l) => l.name === flow.site);
-    const serving = location?.devices.filter((d) => d.lanSeesAlive) ?? [];
+    if (!location) return NO_DEVICE;
+    let device = rendezvousPickBy(
+      flow.hash,
+      location.devices.filter((d) => d.lanSeesAlive),
+      (d) => d.hash,
+    );
     // With no device serving, the LAN still has its gateways: it keeps sending to whichever is alive.
-    const devices = serving.length > 0 ? serving : (location?.devices.filter((d) => d.alive) ?? []);
-    const device =
-      devices[
-        rendezvousPick(
-          flow.hash,
-          devices.map((d) => hashString(d.name)),
-        )
-      ];
-    if (!device) return { viable: false, signature: 'site: no device', elements: [] };
+    device ??= rendezvousPickBy(
+      flow.hash,
+      location.devices.filter((d) => d.alive),
+      (d) => d.hash,
+    );
+    if (!device) return NO_DEVICE;
     const candidates = this.deviceFib(device).lookup(flow.tuple.dstIp)?.value ?? [];
     const tunnel = device.ecmp
-      ? candidates[
-          rendezvousPick(
-            flow.hash ^ hashString(device.name),
-            candidates.map((t) => hashString(t.id)),
-          )
-        ]
+      ? rendezvousPickBy(flow.hash ^ device.hash, candidates, (t) => t.hash)
       : candidates[0];
-    if (!tunnel)
-      return { viable: false, signature: `${device.name}: no route`, elements: [`device:${device.name}`] };
+    if (!tunnel) return this.noRouteAt(device);
     const owner = this.controller.ownerOf(tunnel.azureIp);
     const instance = owner ? this.instances[owner] : undefined;
     const viable =
@@ -960,22 +971,48 @@ export class World implements TcpFabric {
       tunnel.link.dataCapable &&
       instance !== undefined &&
       (instance.state === 'up' || instance.state === 'draining');
-    return {
-      viable,
-      signature: `${device.name}>${tunnel.id}>${owner ?? 'nobody'}`,
-      tunnel: { id: tunnel.id, generation: tunnel.link.generation },
+    const carrier = owner ?? 'nobody';
+    return this.pathThrough(tunnel, `toAzure:${carrier}`, viable, () => ({
+      signature: `${tunnel.device.name}>${tunnel.id}>${carrier}`,
       elements: [
-        `device:${device.name}`,
+        `device:${tunnel.device.name}`,
         `link:${tunnel.internetPath}`,
         `tunnel:${tunnel.id}`,
         `instance:${owner ?? 'none'}`,
       ],
-    };
+    }));
+  }
+
+  /** The (cached) path object for a route through `tunnel`; rebuilt only when its state differs. */
+  private pathThrough(
+    tunnel: TunnelNode,
+    key: string,
+    viable: boolean,
+    shape: () => { signature: string; elements: readonly string[] },
+  ): ResolvedPath {
+    const cached = tunnel.paths.get(key);
+    const generation = tunnel.link.generation;
+    if (cached && cached.viable === viable && cached.tunnel?.generation === generation) return cached;
+    const { signature, elements } = cached ?? shape();
+    const path: ResolvedPath = { viable, signature, tunnel: { id: tunnel.id, generation }, elements };
+    tunnel.paths.set(key, path);
+    return path;
+  }
+
+  private readonly noRoutePaths = new Map<string, ResolvedPath>();
+
+  private noRouteAt(device: DeviceNode): ResolvedPath {
+    let path = this.noRoutePaths.get(device.name);
+    if (!path) {
+      path = { viable: false, signature: `${device.name}: no route`, elements: [`device:${device.name}`] };
+      this.noRoutePaths.set(device.name, path);
+    }
+    return path;
   }
 
   /** The hub's current route for an address, for reports and tests. */
   hubRouteFor(address: number): HubRoute | undefined {
-    return this.hubTable.lookup(address)?.value;
+    return this.hubRoutes.lookup(address)?.value;
   }
 
   private traceEvent(
@@ -987,6 +1024,9 @@ export class World implements TcpFabric {
     this.sim.trace.record({ atMs: this.sim.nowMs, source, event, ...(detail ? { detail } : {}) });
   }
 }
+
+const NO_HUB_ROUTE: ResolvedPath = { viable: false, signature: 'hub: no route', elements: [] };
+const NO_DEVICE: ResolvedPath = { viable: false, signature: 'site: no device', elements: [] };
 
 function hubRouteSignature(route: HubRoute): string {
   return `${route.source}/${route.asPathLength}/${route.instances

@@ -1,0 +1,45 @@
+/**
+ * Benchmarks 2 and 5 (issue 7): a generated hub at Azure's scale — 1,000 sites,
+ * BGP, two tunnels each (2,000 tunnels, 2,000 BGP sessions), 10 prefixes per site,
+ * 1,000,000 flows, one simulated hour with keepalives, DPD and one unplanned
+ * instance failure — and the scaling curve for 10, 100, 1,000 sites. Goal for the
+ * big one: under 10 s wall and 2 GB peak RSS on a 2-core machine.
+ *
+ *   npx tsx bench/max-hub.ts [sites…]        e.g. npx tsx bench/max-hub.ts 10 100 1000
+ */
+import { generateHub } from '../src/analysis/generate.ts';
+import { scenarioSchema } from '../src/scenario/schema.ts';
+import { simulate } from '../src/scenario/simulate.ts';
+import { machineLine } from './machine.ts';
+
+const FLOWS_PER_SITE = 1_000;
+
+export function runHub(sites: number): string {
+  const loaded = generateHub({ sites, prefixesPerSite: 10, vnets: 1 });
+  if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.message).join('; '));
+  const scenario = scenarioSchema.parse({
+    duration: '1h',
+    traffic: { flowsPerPair: FLOWS_PER_SITE / 2, ratePps: 10 },
+    events: ['fail IN_0 unplanned at 10m', 'recover IN_0 at 40m'],
+  });
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const start = performance.now();
+  const result = simulate(loaded.topology, scenario, { trace: false });
+  const wallMs = performance.now() - start;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return `  ${String(sites).padStart(5)} sites  ${String(sites * 2).padStart(5)} tunnels  ${result.flows.length.toLocaleString('en-US').padStart(9)} flows  ${(wallMs / 1000).toFixed(1).padStart(6)} s wall  ${(peakRss / 2 ** 20).toFixed(0).padStart(6)} MiB peak RSS`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = process.argv.slice(2).map(Number);
+  console.log(machineLine());
+  console.log(
+    `hub: BGP, 2 tunnels per site, 10 prefixes per site, ${FLOWS_PER_SITE} flows per site, 1 h, IN_0 unplanned at 10 min, back at 40 min`,
+  );
+  for (const sites of sizes.length > 0 ? sizes : [10, 100, 1000]) console.log(runHub(sites));
+}
