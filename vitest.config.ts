@@ -6,5 +6,7 @@ export default defineConfig({
     // Live-lab and browser suites run through their own npm scripts (they need root or chromium).
     exclude: ['test/live/**', 'test/browser/**', 'node_modules/**'],
     pool: 'threads',
+    // CLI tests spawn `node bin/vwan-ha.js` (TypeScript compiled on the fly): seconds on a loaded 2-core box.
+    testTimeout: 30_000,
   },
 });

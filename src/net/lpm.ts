@@ -64,6 +64,25 @@ export class PrefixTrie<V> {
     return best;
   }
 
+  /**
+   * Every stored value whose prefix overlaps network/length: the prefixes that
+   * contain it (on the way down) and the ones it contains (its subtree).
+   */
+  forEachOverlapping(network: number, length: number, visit: (value: V) => void): void {
+    let node: TrieNode<V> | undefined = this.root;
+    for (let depth = 0; node && depth < length; depth++) {
+      if (node.hasValue) visit(node.value as V);
+      node = (network >>> (31 - depth)) & 1 ? node.one : node.zero;
+    }
+    if (!node) return;
+    const stack: TrieNode<V>[] = [node];
+    for (let next = stack.pop(); next; next = stack.pop()) {
+      if (next.hasValue) visit(next.value as V);
+      if (next.zero) stack.push(next.zero);
+      if (next.one) stack.push(next.one);
+    }
+  }
+
   private find(network: number, length: number): TrieNode<V> | undefined {
     let node: TrieNode<V> | undefined = this.root;
     for (let depth = 0; node && depth < length; depth++) {

@@ -1,5 +1,6 @@
 import type { ResolvedPath } from '../dataplane/flow.ts';
 import type { InstanceState } from '../gateway/controller.ts';
+import type { HubRoute } from '../gateway/hub-routes.ts';
 import type { InstanceId } from '../model/azure-defaults.ts';
 import type { ResolvedLinkConnection } from '../model/views.ts';
 import type { Ipv4Prefix } from '../net/ipv4.ts';
@@ -17,18 +18,6 @@ export interface InstanceNode {
   /** The hub's view: does it send traffic to this instance (platform health, drains)? */
   hubUsable: boolean;
   rib: Rib;
-  /** Routes this instance offers the hub; frozen while it is dead but not yet detected. */
-  offers: readonly HubOffer[];
-  offersDirty: boolean;
-}
-
-/** One (prefix, tunnel) an instance can forward into, as the hub sees it. */
-export interface HubOffer {
-  readonly prefix: string;
-  readonly tunnel: string;
-  readonly site: string;
-  readonly source: 'static' | 'bgp';
-  readonly asPathLength: number;
 }
 
 export interface DeviceNode {
@@ -91,6 +80,7 @@ export interface Location {
 
 /** A hub route with what the resolver needs precomputed (hashes, tunnel objects). */
 export interface HubEntry {
+  readonly route: HubRoute;
   readonly instances: readonly {
     readonly id: InstanceId;
     readonly hash: number;

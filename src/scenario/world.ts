@@ -6,12 +6,13 @@ import {
   type GatewayTimer,
   type GatewayTimings,
 } from '../gateway/controller.ts';
-import { type HubRoute, selectHubRoute } from '../gateway/hub-routes.ts';
+import type { HubRoute } from '../gateway/hub-routes.ts';
+import { type HubOffer, HubTable } from '../gateway/hub-table.ts';
 import { AZURE, type InstanceId } from '../model/azure-defaults.ts';
 import type { Topology } from '../model/schema.ts';
 import { resolveLinkConnections } from '../model/views.ts';
 import { hashString, rendezvousPickBy } from '../net/flow-hash.ts';
-import { isApipa, parseIpv4, parseIpv4Prefix, prefixesOverlap } from '../net/ipv4.ts';
+import { isApipa, parseIpv4, parseIpv4Prefix } from '../net/ipv4.ts';
 import { PrefixTrie } from '../net/lpm.ts';
 import { describeNotification } from '../protocols/bgp/codec.ts';
 import type { BgpUpdate } from '../protocols/bgp/messages.ts';
@@ -25,15 +26,7 @@ import { Simulator } from '../sim/kernel.ts';
 import { type TcpConnection, TcpHost } from '../sim/tcp.ts';
 import { BgpSpeakerEnd, type SpeakerEvent, type TcpFabric } from './bgp-link.ts';
 import { type TunnelChange, TunnelLink } from './tunnel-link.ts';
-import type {
-  DeviceNode,
-  HubEntry,
-  HubOffer,
-  InstanceNode,
-  Location,
-  SessionNode,
-  TunnelNode,
-} from './world-types.ts';
+import type { DeviceNode, HubEntry, InstanceNode, Location, SessionNode, TunnelNode } from './world-types.ts';
 
 export interface WorldOptions {
   readonly seed: number;
@@ -90,9 +83,10 @@ export class World implements TcpFabric {
   private readonly lanDetectionMs: number;
   private readonly azureBgpTimers: { readonly keepaliveSeconds: number; readonly holdSeconds: number };
   private hubTable = new PrefixTrie<HubEntry>();
-  private hubRoutes = new PrefixTrie<HubRoute>();
-  private hubSignatures = new Map<string, string>();
-  private hubDirty = true;
+  private readonly hub = new HubTable();
+  private readonly dirtyOffers = new Set<TunnelNode>();
+  /** Every site prefix, to find the traffic locations a hub route change touches. */
+  private readonly locationIndex = new PrefixTrie<Location[]>();
   private readonly deviceFibs = new Map<string, PrefixTrie<readonly TunnelNode[]>>();
   private readonly dirtyDevices = new Set<DeviceNode>();
   private readonly lanCheckPending = new Set<DeviceNode>();
@@ -187,8 +181,6 @@ export class World implements TcpFabric {
       state: 'up',
       hubUsable: true,
       rib: this.azureRib(),
-      offers: [],
-      offersDirty: true,
     };
   }
 
@@ -237,6 +229,11 @@ export class World implements TcpFabric {
       for (const device of location.devices) {
         device.location = location.name;
         this.locationOfSite.set(device.site, location);
+      }
+      for (const prefix of location.prefixes) {
+        const existing = this.locationIndex.get(prefix.address, prefix.length);
+        if (existing) existing.push(location);
+        else this.locationIndex.set(prefix.address, prefix.length, [location]);
       }
     }
   }
@@ -371,7 +368,7 @@ export class World implements TcpFabric {
       session.azure.start();
       session.device.start();
     }
-    this.markHub();
+    for (const tunnel of this.tunnels) this.markOffers(tunnel);
   }
 
   // ---------------------------------------------------------------------------
@@ -474,6 +471,7 @@ export class World implements TcpFabric {
         return;
       case 'instanceState': {
         this.instances[output.instance].state = output.state;
+        this.pushInstanceView(output.instance);
         this.traceEvent(output.instance, 'instance.state', { state: output.state });
         this.markElement(`instance:${output.instance}`);
         return;
@@ -481,7 +479,7 @@ export class World implements TcpFabric {
       case 'hubNextHop':
         this.instances[output.instance].hubUsable = output.usable;
         this.traceEvent(output.instance, 'hub.nextHop', { usable: output.usable });
-        this.markHub();
+        this.pushInstanceView(output.instance);
         return;
       case 'gracefulShutdown': {
         const instance = this.instances[output.instance];
@@ -508,8 +506,8 @@ export class World implements TcpFabric {
           if (output.owner === null) tunnel.link.crash('a');
           else tunnel.link.revive('a');
           this.markElement(`tunnel:${tunnel.id}`);
+          this.markOffers(tunnel);
         }
-        this.markAllOffers();
         return;
       }
       case 'rejected':
@@ -542,8 +540,8 @@ export class World implements TcpFabric {
       for (const tunnel of this.tunnelsByIp.get(ip) ?? []) tunnel.link.revive('a');
     }
     for (const session of this.sessions) if (session.instance === id) session.azure.reboot();
-    instance.offersDirty = true;
-    this.markHub();
+    for (const ip of this.controller.ipsOf(id))
+      for (const tunnel of this.tunnelsByIp.get(ip) ?? []) this.markOffers(tunnel);
   }
 
   // ---------------------------------------------------------------------------
@@ -557,7 +555,7 @@ export class World implements TcpFabric {
     if (output.kind === 'childSa' || output.kind === 'tunnel') this.markElement(`tunnel:${tunnel.id}`);
     if (output.kind !== 'tunnel') return;
     if (side === 'a') {
-      this.markOffersFor(tunnel);
+      this.markOffers(tunnel);
     } else {
       this.markDevice(tunnel.device);
       // BGP sourced from the tunnel interface dies with it (the seed's reason to prefer a loopback).
@@ -646,10 +644,8 @@ export class World implements TcpFabric {
     changes: readonly RouteChange[],
   ): void {
     if (changes.length === 0) return;
-    if (side === 'azure') {
-      this.instances[session.instance].offersDirty = true;
-      this.markHub();
-    } else this.markDevice(session.tunnel.device);
+    if (side === 'azure') this.markOffers(session.tunnel);
+    else this.markDevice(session.tunnel.device);
   }
 
   /** What Azure announces to a site: the hub and its VNets, from AS 65515, next hop its BGP address. */
@@ -710,20 +706,15 @@ export class World implements TcpFabric {
     dataplane.start(this.sim.nowMs);
   }
 
-  private markHub(): void {
-    this.hubDirty = true;
+  private markOffers(tunnel: TunnelNode): void {
+    this.dirtyOffers.add(tunnel);
     this.scheduleFlush();
   }
 
-  private markAllOffers(): void {
-    for (const id of INSTANCES) this.instances[id].offersDirty = true;
-    this.markHub();
-  }
-
-  private markOffersFor(tunnel: TunnelNode): void {
-    const owner = this.controller.ownerOf(tunnel.azureIp);
-    if (owner) this.instances[owner].offersDirty = true;
-    this.markHub();
+  private pushInstanceView(id: InstanceId): void {
+    const instance = this.instances[id];
+    this.hub.setInstanceView(id, { usable: instance.hubUsable, draining: instance.state === 'draining' });
+    this.scheduleFlush();
   }
 
   private markDevice(device: DeviceNode): void {
@@ -750,7 +741,7 @@ export class World implements TcpFabric {
 
   private flushNow(): void {
     this.flushPending = false;
-    if (this.hubDirty) this.recomputeHub();
+    this.updateHub();
     for (const device of this.dirtyDevices) {
       this.deviceFibs.delete(device.name);
       this.dirtyGroups.add(`toAzure|${device.location}`);
@@ -770,104 +761,70 @@ export class World implements TcpFabric {
     this.dirtyElements.clear();
   }
 
-  private recomputeHub(): void {
-    this.hubDirty = false;
-    for (const id of INSTANCES) {
-      const instance = this.instances[id];
-      const alive = instance.state === 'up' || instance.state === 'draining';
-      if (instance.offersDirty && alive) {
-        instance.offers = this.offersOf(id);
-        instance.offersDirty = false;
+  /** Brings the hub table up to date with the tunnels whose offers changed, and marks the traffic it moves. */
+  private updateHub(): void {
+    for (const tunnel of this.dirtyOffers) {
+      const owner = this.controller.ownerOf(tunnel.azureIp);
+      for (const id of INSTANCES) {
+        const state = this.instances[id].state;
+        // An instance that died keeps offering what it offered: the hub does not know yet, and goes on
+        // sending there until the platform's detection delay has passed (then it stops using it at all).
+        if (state !== 'up' && state !== 'draining') continue;
+        this.hub.setTunnelOffers(`${tunnel.id}@${id}`, id === owner ? this.offersOf(tunnel, id) : []);
       }
     }
-    type Candidate = Parameters<typeof selectHubRoute>[0][number];
-    const preferred = new Map<string, Candidate[]>();
-    // A draining instance still forwards: the hub stops choosing it wherever another path exists, and
-    // keeps using it where it is the only one (a single tunnel carries on until its IP moves).
-    const fallback = new Map<string, Candidate[]>();
-    for (const id of INSTANCES) {
-      const instance = this.instances[id];
-      const table = instance.hubUsable ? preferred : instance.state === 'draining' ? fallback : undefined;
-      if (!table) continue;
-      for (const offer of instance.offers) {
-        const list = table.get(offer.prefix) ?? [];
-        list.push({
-          instance: id,
-          tunnel: offer.tunnel,
-          site: offer.site,
-          source: offer.source,
-          asPathLength: offer.asPathLength,
-        });
-        table.set(offer.prefix, list);
-      }
-    }
-    const candidates = new Map(preferred);
-    for (const [prefix, list] of fallback) if (!candidates.has(prefix)) candidates.set(prefix, list);
-    const table = new PrefixTrie<HubEntry>();
-    const routes = new PrefixTrie<HubRoute>();
-    const signatures = new Map<string, string>();
-    for (const [prefix, list] of candidates) {
-      const route = selectHubRoute(list);
+    this.dirtyOffers.clear();
+    const changes = this.hub.commit();
+    if (changes.length === 0) return;
+    this.traceEvent('hub', 'hub.routes', { changed: changes.map((c) => c.prefix).join(' ') });
+    for (const { prefix, route } of changes) {
       const parsed = parseIpv4Prefix(prefix);
-      if (!route || !parsed.ok) continue;
-      routes.set(parsed.value.address, parsed.value.length, route);
-      table.set(parsed.value.address, parsed.value.length, {
-        instances: route.instances.map((id) => ({
-          id,
-          hash: hashString(id),
-          tunnels: (route.tunnelsByInstance.get(id) ?? []).flatMap((t) => this.tunnelById.get(t) ?? []),
-        })),
+      if (!parsed.ok) continue;
+      const { address, length } = parsed.value;
+      if (route) {
+        this.hubTable.set(address, length, {
+          route,
+          instances: route.instances.map((id) => ({
+            id,
+            hash: hashString(id),
+            tunnels: (route.tunnelsByInstance.get(id) ?? []).flatMap((t) => this.tunnelById.get(t) ?? []),
+          })),
+        });
+      } else this.hubTable.delete(address, length);
+      this.locationIndex.forEachOverlapping(address, length, (locations) => {
+        for (const location of locations) this.dirtyGroups.add(`toSite|${location.name}`);
       });
-      signatures.set(prefix, hubRouteSignature(route));
-    }
-    const changed: string[] = [];
-    for (const [prefix, sig] of signatures) if (this.hubSignatures.get(prefix) !== sig) changed.push(prefix);
-    for (const prefix of this.hubSignatures.keys()) if (!signatures.has(prefix)) changed.push(prefix);
-    this.hubTable = table;
-    this.hubRoutes = routes;
-    this.hubSignatures = signatures;
-    if (changed.length > 0) {
-      this.traceEvent('hub', 'hub.routes', { changed: changed.sort().join(' ') });
-      for (const prefix of changed) {
-        const parsed = parseIpv4Prefix(prefix);
-        if (!parsed.ok) continue;
-        for (const location of this.locations) {
-          if (location.prefixes.some((p) => prefixesOverlap(p, parsed.value))) {
-            this.dirtyGroups.add(`toSite|${location.name}`);
-          }
-        }
-      }
     }
   }
 
-  /** What an instance can forward: static prefixes and BGP-learned routes over the tunnels it terminates. */
-  private offersOf(id: InstanceId): HubOffer[] {
-    const offers: HubOffer[] = [];
-    for (const ip of this.controller.ipsOf(id)) {
-      for (const tunnel of this.tunnelsByIp.get(ip) ?? []) {
-        if (!tunnel.link.azureUp) continue;
-        for (const prefix of tunnel.resolved.staticPrefixes) {
-          offers.push({
-            prefix,
-            tunnel: tunnel.id,
-            site: tunnel.device.location,
-            source: 'static',
-            asPathLength: 0,
-          });
-        }
-      }
-    }
-    for (const entry of this.instances[id].rib.entries()) {
-      for (const path of entry.paths) {
-        const session = this.sessionById.get(path.peer.key);
-        if (!session?.tunnel.link.azureUp) continue;
-        if (this.controller.ownerOf(session.tunnel.azureIp) !== id) continue;
+  /**
+   * What a tunnel lets the instance carrying it forward: its static prefixes and
+   * the routes learned over its BGP session, while the Azure end is up.
+   */
+  private offersOf(tunnel: TunnelNode, owner: InstanceId): HubOffer[] {
+    if (!tunnel.link.azureUp) return [];
+    const instance = this.instances[owner];
+    const site = tunnel.device.location;
+    const offers: HubOffer[] = tunnel.resolved.staticPrefixes.map((prefix) => ({
+      prefix,
+      instance: owner,
+      tunnel: tunnel.id,
+      site,
+      source: 'static' as const,
+      asPathLength: 0,
+    }));
+    const session = tunnel.session;
+    if (session && session.instance === owner) {
+      for (const route of instance.rib.adjRibInOf(session.id).values()) {
+        // Azure ignores a path that already went through its own AS (RFC 4271 §9.1.2 loop check).
+        if (route.attributes.asPath?.some((segment) => segment.asns.includes(AZURE.bgp.asn))) continue;
         offers.push({
-          prefix: entry.prefix,
-          tunnel: session.tunnel.id,
-          site: session.tunnel.device.location,
+          prefix: route.prefix,
+          instance: owner,
+          tunnel: tunnel.id,
+          site,
           source: 'bgp',
-          asPathLength: path.asPathLength,
+          asPathLength: route.asPathLength,
         });
       }
     }
@@ -1012,7 +969,7 @@ export class World implements TcpFabric {
 
   /** The hub's current route for an address, for reports and tests. */
   hubRouteFor(address: number): HubRoute | undefined {
-    return this.hubRoutes.lookup(address)?.value;
+    return this.hubTable.lookup(address)?.value.route;
   }
 
   private traceEvent(
@@ -1027,9 +984,3 @@ export class World implements TcpFabric {
 
 const NO_HUB_ROUTE: ResolvedPath = { viable: false, signature: 'hub: no route', elements: [] };
 const NO_DEVICE: ResolvedPath = { viable: false, signature: 'site: no device', elements: [] };
-
-function hubRouteSignature(route: HubRoute): string {
-  return `${route.source}/${route.asPathLength}/${route.instances
-    .map((i) => `${i}:${(route.tunnelsByInstance.get(i) ?? []).join(',')}`)
-    .join(';')}`;
-}
