@@ -10,6 +10,7 @@ import { normaliseTopology } from './normalise.ts';
 import { type Topology, TopologySchema } from './schema.ts';
 import { friendlyMessage, schemaIssues } from './schema-issues.ts';
 import { offsetOf, rangeStart } from './source-position.ts';
+import { textLimitProblem } from './text-limits.ts';
 import { crossCheck } from './validate.ts';
 
 export type LoadResult =
@@ -82,6 +83,8 @@ export function parseTopology(value: unknown): LoadResult {
 
 /** Parses YAML or JSON text (JSON is YAML 1.2) and validates it; issues carry line:column. */
 export function loadTopology(text: string): LoadResult {
+  const tooMuch = textLimitProblem(text);
+  if (tooMuch) return failed([error([], tooMuch)]);
   const lineCounter = new LineCounter();
   let document: ReturnType<typeof parseDocument>;
   try {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { inIpv4Range, ipv4, parseIpv4, parseIpv4Prefix } from '../net/ipv4.ts';
 import { AZURE, INSTANCE_IDS, normaliseInstanceId, reservedAsnRange } from './azure-defaults.ts';
+import { describeValue } from './schema-issues.ts';
 
 /** Defaults that are vwan-ha's own (not Azure's): documented in docs/MODEL.md. */
 export const VWAN_HA_DEFAULTS = {
@@ -39,7 +40,7 @@ const resourceName = z
     if (name.trim() !== name) {
       ctx.addIssue({
         code: 'custom',
-        message: `${JSON.stringify(name)} has leading or trailing spaces; write ${JSON.stringify(name.trim())}`,
+        message: `${describeValue(name)} has leading or trailing spaces; write ${describeValue(name.trim())}`,
       });
     }
   });
@@ -93,7 +94,7 @@ export const InstanceIdSchema = z.preprocess(
   (value) => (typeof value === 'string' ? (normaliseInstanceId(value) ?? value) : value),
   z.enum(INSTANCE_IDS, {
     error: (issue) =>
-      `${typeof issue.input === 'string' ? JSON.stringify(issue.input) : 'this'} is not a gateway instance; use IN_0 or IN_1 (Azure's Instance0 / Instance1 are accepted too)`,
+      `${typeof issue.input === 'string' ? describeValue(issue.input) : 'this'} is not a gateway instance; use IN_0 or IN_1 (Azure's Instance0 / Instance1 are accepted too)`,
   }),
 );
 
@@ -141,7 +142,7 @@ const VpnGatewaySchema = z.strictObject({
       asn: z
         .literal(AZURE.bgp.asn, {
           error: (issue) =>
-            `${JSON.stringify(issue.input)} cannot be used: a Virtual WAN hub's VPN gateway always uses ASN ${AZURE.bgp.asn} (not editable); remove bgpSettings.asn or write ${AZURE.bgp.asn}`,
+            `${describeValue(issue.input)} cannot be used: a Virtual WAN hub's VPN gateway always uses ASN ${AZURE.bgp.asn} (not editable); remove bgpSettings.asn or write ${AZURE.bgp.asn}`,
         })
         .default(AZURE.bgp.asn),
     })

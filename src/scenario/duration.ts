@@ -1,9 +1,25 @@
+/** A week: longer than any scenario needs, short enough that a typo cannot mean "forever". */
+export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+
 /**
  * Durations as people write them in scenario files: "30s", "2m", "1500ms", "1h",
  * "1m30s", or a bare number of seconds. Returns integer milliseconds, or an error
  * message saying what would be accepted.
  */
 export function parseDuration(value: unknown): { ok: true; ms: number } | { ok: false; error: string } {
+  const parsed = parseUnbounded(value);
+  if (parsed.ok && !(Number.isSafeInteger(parsed.ms) && parsed.ms <= MAX_DURATION_MS)) {
+    return { ok: false, error: `${quote(value)} is longer than a scenario may run; at most 7 days ("168h")` };
+  }
+  return parsed;
+}
+
+function quote(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function parseUnbounded(value: unknown): { ok: true; ms: number } | { ok: false; error: string } {
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0)
       return { ok: false, error: `${value} is not a duration; use seconds ≥ 0 or a string like "30s"` };
@@ -23,7 +39,10 @@ export function parseDuration(value: unknown): { ok: true; ms: number } | { ok: 
   }
   if (matched === 0 || matched !== text.length) {
     if (/^\d+(\.\d+)?$/.test(text)) return { ok: true, ms: Math.round(Number(text) * 1000) };
-    return { ok: false, error: `"${value}" is not a duration; write e.g. "30s", "2m", "1m30s" or "1500ms"` };
+    return {
+      ok: false,
+      error: `${quote(value)} is not a duration; write e.g. "30s", "2m", "1m30s" or "1500ms"`,
+    };
   }
   return { ok: true, ms: Math.round(total) };
 }
