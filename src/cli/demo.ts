@@ -7,12 +7,14 @@ import { formatTable } from '../report/table.ts';
 import { formatDuration } from '../scenario/duration.ts';
 import { simulate } from '../scenario/simulate.ts';
 import { STANDARD_SCENARIOS } from '../scenario/standard.ts';
+import { serveCommand } from './serve.ts';
 
 const EXAMPLES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
 /**
- * `vwan-ha demo` (what `npm start` runs): every design of the seed through the
- * standard failures, side by side — the seed's argument, measured.
+ * `vwan-ha demo` (what `npm start` runs, with --serve): every design of the seed
+ * through the standard failures, side by side — the seed's argument, measured —
+ * then the web UI to watch any of them fail.
  */
 export function registerDemo(program: Command): void {
   program
@@ -20,8 +22,12 @@ export function registerDemo(program: Command): void {
     .description(
       "run the seed's designs (examples/) through planned and unplanned instance failures and compare",
     )
-    .action(async () => {
-      process.exitCode = await demoCommand();
+    .option('--serve', 'then open the web UI on 127.0.0.1 to watch them (Ctrl+C stops)')
+    .option('--port <n>', 'port for --serve (0 picks a free one)', '8740')
+    .action(async (options: { serve?: boolean; port: string }) => {
+      const code = await demoCommand();
+      process.exitCode =
+        code === 0 && options.serve ? await serveCommand([], { port: options.port, build: true }) : code;
     });
 }
 
@@ -57,7 +63,7 @@ async function demoCommand(): Promise<number> {
       '',
       formatTable(header, rows),
       '',
-      'Next: vwan-ha simulate examples/bgp-active-active.yaml · vwan-ha validate <your topology> · vwan-ha --help',
+      'Next: vwan-ha simulate examples/bgp-active-active.yaml · vwan-ha sweep <your topology> · vwan-ha --help',
       '',
     ].join('\n'),
   );
