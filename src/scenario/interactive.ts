@@ -81,6 +81,8 @@ export interface InteractiveOptions {
   readonly traffic: TrafficProfile;
   readonly warmupMs?: number;
   readonly platform?: WorldOptions['platform'];
+  /** Keep the event trace (default true; long soak runs turn it off). */
+  readonly trace?: boolean;
 }
 
 export class InteractiveRun {
@@ -94,7 +96,11 @@ export class InteractiveRun {
     options: InteractiveOptions,
   ) {
     this.warmupMs = options.warmupMs ?? 120_000;
-    this.world = new World(topology, { seed: options.seed, trace: true, platform: options.platform });
+    this.world = new World(topology, {
+      seed: options.seed,
+      trace: options.trace ?? true,
+      ...(options.platform ? { platform: options.platform } : {}),
+    });
     this.world.start();
     this.world.sim.run(this.warmupMs);
     const vnets = topology.vnets.map((v) => ({
