@@ -39,10 +39,12 @@ export function renderDrawing(
   snapshot: WorldSnapshot,
   bgpFsm: ReadonlyMap<string, string>,
   label: string,
+  /** The id of the drawing's title (its accessible name): unique per drawing on a page with several. */
+  titleId = 'drawing-title',
 ): void {
   root.setAttribute('viewBox', `0 0 ${layout.width} ${layout.height}`);
   const layers = [
-    svg('title', { id: 'drawing-title' }, describe(label, snapshot)),
+    svg('title', { id: titleId }, describe(label, snapshot)),
     columnTitles(layout),
     hubLayer(layout, snapshot),
     tunnelsLayer(layout, snapshot, bgpFsm),

@@ -1,4 +1,7 @@
-import { type InstanceId, resolveLinkConnections, type Topology } from '../src/model/index.ts';
+// The model's modules directly, not its index: the index brings the zod schema, which the report's page does without.
+import type { InstanceId } from '../src/model/azure-defaults.ts';
+import type { Topology } from '../src/model/schema.ts';
+import { resolveLinkConnections } from '../src/model/views.ts';
 
 /**
  * Where everything goes in the drawing, computed once per topology: the seed's

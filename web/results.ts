@@ -37,11 +37,16 @@ const ROWS: readonly {
   { label: 'path changes', key: 'path-changes', value: (s) => formatCount(s.pathChanges) },
 ];
 
+/**
+ * Without `onSeek` (the HTML report: a finished run, no clock to move) the
+ * outcomes are plain text instead of buttons.
+ */
 export function renderResults(
   container: HTMLElement,
   summary: { toSite: DirectionSummary; toAzure: DirectionSummary },
   outcomes: readonly ActionOutcome[],
-  onSeek: (atMs: number) => void,
+  onSeek?: (atMs: number) => void,
+  outcomesTitle = 'per action: convergence',
 ): void {
   const table = html(
     'table',
@@ -80,13 +85,13 @@ export function renderResults(
         : outcome.ongoing
           ? `${formatCount(outcome.flowsInterrupted)} flows interrupted, still converging (${formatDuration(outcome.convergenceMs)} so far)`
           : `${formatCount(outcome.flowsInterrupted)} flows interrupted, all delivering again after ${formatDuration(outcome.convergenceMs)}`;
-    const button = html(
-      'button',
-      { type: 'button', class: 'log-entry', 'data-at-ms': outcome.atMs },
+    const entry = html(
+      onSeek ? 'button' : 'div',
+      { type: onSeek ? 'button' : undefined, class: 'log-entry', 'data-at-ms': outcome.atMs },
       html('span', { class: 'log-time' }, formatClock(outcome.atMs, true)),
       html('span', { class: 'log-text' }, html('strong', {}, outcome.description), html('br'), effect),
     );
-    button.addEventListener('click', () => onSeek(outcome.atMs));
+    if (onSeek) entry.addEventListener('click', () => onSeek(outcome.atMs));
     events.append(
       html(
         'li',
@@ -96,11 +101,11 @@ export function renderResults(
           'data-convergence-ms': outcome.convergenceMs,
           'data-ongoing': String(outcome.ongoing),
         },
-        button,
+        entry,
       ),
     );
   }
-  container.replaceChildren(table, html('h3', {}, 'per action: convergence'), events);
+  container.replaceChildren(table, html('h3', {}, outcomesTitle), events);
   container.dataset.flowsHitToSite = String(summary.toSite.flowsHit);
   container.dataset.flowsHitToAzure = String(summary.toAzure.flowsHit);
   container.dataset.sessionResetsToSite = String(summary.toSite.sessionResets);

@@ -20,6 +20,13 @@ const DIRECTIONS: readonly { readonly key: Direction; readonly title: string }[]
 
 const LOSING_FILL = 'rgba(200, 30, 30, 0.14)';
 
+export interface TimelineOptions {
+  /** Charts with one key share a cursor: a page with several timelines gives each its own. */
+  readonly syncKey?: string;
+  /** What the black line marks, in the legend and the window choice (default: now). */
+  readonly momentName?: string;
+}
+
 interface View {
   readonly now: number;
   readonly horizon: number;
@@ -29,24 +36,31 @@ interface View {
 export class Timeline {
   private readonly charts: uPlot[] = [];
   private readonly legend: HTMLElement;
-  private readonly windowSelect = html(
-    'select',
-    { 'aria-label': 'time window of the charts', 'data-control': 'chart-window' },
-    html('option', { value: '0' }, 'the whole run'),
-    html('option', { value: '600' }, '10 min around now'),
-    html('option', { value: '120' }, '2 min around now'),
-  );
+  private readonly windowSelect: HTMLSelectElement;
   /** Seconds shown around now, or the whole run. */
   private windowSeconds: number | undefined;
   private readonly observer: ResizeObserver;
   private view: View = { now: 0, horizon: 0, markers: [] };
   private lastSampleCount = -1;
 
+  /**
+   * Without `onSeek` the charts are a record to read (the HTML report): no click
+   * to move a clock, and the black line is `options.momentName`.
+   */
   constructor(
     private readonly container: HTMLElement,
     tunnels: readonly TunnelLayout[],
-    private readonly onSeek: (atMs: number) => void,
+    private readonly onSeek?: (atMs: number) => void,
+    options: TimelineOptions = {},
   ) {
+    const moment = options.momentName ?? 'now';
+    this.windowSelect = html(
+      'select',
+      { 'aria-label': 'time window of the charts', 'data-control': 'chart-window' },
+      html('option', { value: '0' }, 'the whole run'),
+      html('option', { value: '600' }, `10 min around ${moment}`),
+      html('option', { value: '120' }, `2 min around ${moment}`),
+    );
     this.legend = html(
       'div',
       { class: 'chart-legend' },
@@ -70,7 +84,7 @@ export class Timeline {
         'span',
         {},
         html('i', { class: 'swatch', style: 'border-color:#000' }),
-        'now (click a chart to jump)',
+        onSeek ? 'now (click a chart to jump)' : moment,
       ),
       html('label', { class: 'inline' }, 'show ', this.windowSelect),
     );
@@ -79,16 +93,19 @@ export class Timeline {
       for (const chart of this.charts) chart.setScale('x', this.xRange());
     });
     container.replaceChildren(this.legend);
-    const sync = uPlot.sync('vwan-timeline');
+    const sync = uPlot.sync(options.syncKey ?? 'vwan-timeline');
     for (const direction of DIRECTIONS) {
       const holder = html('div', { class: 'chart', 'data-chart': direction.key });
       container.append(holder);
       const chart = new uPlot(this.options(direction, tunnels, sync.key), [[]], holder);
-      chart.over.addEventListener('click', () => {
-        const left = chart.cursor.left ?? -1;
-        if (left >= 0) this.onSeek(Math.max(0, Math.round(chart.posToVal(left, 'x') * 1000)));
-      });
-      chart.over.title = 'click to move the clock here';
+      const seek = this.onSeek;
+      if (seek) {
+        chart.over.addEventListener('click', () => {
+          const left = chart.cursor.left ?? -1;
+          if (left >= 0) seek(Math.max(0, Math.round(chart.posToVal(left, 'x') * 1000)));
+        });
+        chart.over.title = 'click to move the clock here';
+      }
       this.charts.push(chart);
     }
     this.observer = new ResizeObserver(() => this.resize());
