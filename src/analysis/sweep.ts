@@ -26,7 +26,7 @@ import { summarizeTopology } from '../model/views.ts';
 import { summarizeDirection } from '../report/metrics.ts';
 import { scenarioSchema, type TrafficProfile } from '../scenario/schema.ts';
 import { type SimulationResult, simulate } from '../scenario/simulate.ts';
-import type { World, WorldOptions } from '../scenario/world.ts';
+import type { WorldOptions } from '../scenario/world.ts';
 import {
   type Failure,
   type FailureElement,
@@ -181,7 +181,6 @@ export function measureFailure(
   options: MeasureOptions,
 ): FailureMeasurement {
   const { timing } = options;
-  const recoverAbsMs = timing.warmupMs + timing.recoverAtMs;
   const scope = scopeOf(topology, failure.elements);
   let result: SimulationResult;
   try {
