@@ -24,6 +24,7 @@ import { dpdPlan } from '../protocols/ike/dpd-plan.ts';
 import { CoreDriver } from '../sim/driver.ts';
 import { Simulator } from '../sim/kernel.ts';
 import { type TcpConnection, TcpHost } from '../sim/tcp.ts';
+import { buildDeviceFib } from '../site/device-fib.ts';
 import { BgpSpeakerEnd, type SpeakerEvent, type TcpFabric } from './bgp-link.ts';
 import { type TunnelChange, TunnelLink } from './tunnel-link.ts';
 import type { DeviceNode, HubEntry, InstanceNode, Location, SessionNode, TunnelNode } from './world-types.ts';
@@ -835,34 +836,19 @@ export class World implements TcpFabric {
   private deviceFib(device: DeviceNode): PrefixTrie<readonly TunnelNode[]> {
     const cached = this.deviceFibs.get(device.name);
     if (cached) return cached;
-    const fib = new PrefixTrie<readonly TunnelNode[]>();
-    const staticTunnels = device.tunnels.filter(
-      (t) => !t.resolved.linkConnection.enableBgp && t.link.deviceUp,
-    );
-    const bgpByPrefix = new Map<string, TunnelNode[]>();
-    if (device.alive) {
-      for (const entry of device.rib.entries()) {
-        const tunnels: TunnelNode[] = [];
-        for (const path of entry.paths) {
+    const fib = buildDeviceFib<TunnelNode>({
+      alive: device.alive,
+      deadTunnelRoutes: device.deadTunnelRoutes,
+      staticTunnels: device.tunnels.filter((t) => !t.resolved.linkConnection.enableBgp && t.link.deviceUp),
+      azurePrefixes: this.azurePrefixes,
+      bgpRoutes: [...device.rib.entries()].map((entry) => ({
+        prefix: entry.prefix,
+        paths: entry.paths.flatMap((path) => {
           const session = this.sessionById.get(path.peer.key);
-          if (!session) continue;
-          // VTI-like devices drop routes whose tunnel interface went down; others wait for the hold timer.
-          if (device.deadTunnelRoutes === 'withdrawOnDpd' && !session.tunnel.link.deviceUp) continue;
-          tunnels.push(session.tunnel);
-        }
-        if (tunnels.length > 0) bgpByPrefix.set(entry.prefix, tunnels);
-      }
-    }
-    const prefixes = new Set([...this.azurePrefixes, ...bgpByPrefix.keys()]);
-    for (const prefix of prefixes) {
-      const parsed = parseIpv4Prefix(prefix);
-      if (!parsed.ok) continue;
-      // Static routes (administrative distance 1) win over eBGP (20), as on every router.
-      const isAzurePrefix = this.azurePrefixes.includes(prefix);
-      const tunnels =
-        isAzurePrefix && staticTunnels.length > 0 ? staticTunnels : (bgpByPrefix.get(prefix) ?? []);
-      if (tunnels.length > 0) fib.set(parsed.value.address, parsed.value.length, tunnels);
-    }
+          return session ? [{ tunnel: session.tunnel, tunnelUp: session.tunnel.link.deviceUp }] : [];
+        }),
+      })),
+    });
     this.deviceFibs.set(device.name, fib);
     return fib;
   }
