@@ -48,12 +48,23 @@ export class CoreDriver<
     this.sim.cancel(this.timers.get(action.timer));
     this.timers.delete(action.timer);
     if (action.kind === 'armTimer') {
-      const handle = this.sim.schedule(action.delayMs, () => {
-        this.timers.delete(action.timer);
-        this.deliver(this.timerInput(action.timer));
-      });
-      this.timers.set(action.timer, handle);
+      this.timers.set(action.timer, this.sim.schedule(action.delayMs, this.fireFor(action.timer)));
     }
+  }
+
+  /** One expiry handler per timer name, made once: arming a timer then costs no closure. */
+  private readonly fires = new Map<TimerName, () => void>();
+
+  private fireFor(timer: TimerName): () => void {
+    let fire = this.fires.get(timer);
+    if (!fire) {
+      fire = () => {
+        this.timers.delete(timer);
+        this.deliver(this.timerInput(timer));
+      };
+      this.fires.set(timer, fire);
+    }
+    return fire;
   }
 }
 

@@ -1,109 +1,71 @@
 /**
- * Binary min-heap of scheduled events, ordered by (time, sequence). The sequence
- * number makes ordering stable: two events at the same millisecond fire in the
- * order they were scheduled, which is what makes a run reproducible.
+ * Binary min-heap of scheduled entries ordered by (time, sequence). The sequence
+ * number makes ordering stable: two entries at the same millisecond come out in
+ * the order they went in, which is what makes a run reproducible.
  *
- * Entries are stored in parallel typed arrays plus one object array, so a push or
- * pop moves numbers rather than allocating comparator closures.
+ * Entries carry their own keys (`atMs`, `seq`), so a sift moves one reference per
+ * level instead of three parallel values — the kernel's hot path.
  */
-export class EventHeap<T> {
-  private times: Float64Array;
-  private seqs: Float64Array;
-  private items: (T | undefined)[] = [];
-  private count = 0;
+export interface HeapEntry {
+  readonly atMs: number;
+  readonly seq: number;
+}
 
-  constructor(initialCapacity = 1024) {
-    this.times = new Float64Array(initialCapacity);
-    this.seqs = new Float64Array(initialCapacity);
-  }
+export class EventHeap<T extends HeapEntry> {
+  private readonly entries: T[] = [];
 
   get size(): number {
-    return this.count;
+    return this.entries.length;
   }
 
-  push(time: number, seq: number, item: T): void {
-    if (this.count === this.times.length) this.grow();
-    let i = this.count++;
-    // Sift up: move parents down until the slot for the new entry is found.
+  push(entry: T): void {
+    const entries = this.entries;
+    let i = entries.length;
+    entries.push(entry);
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(time, seq, parent)) break;
-      this.move(parent, i);
-      i = parent;
+      const parentIndex = (i - 1) >> 1;
+      const parent = entries[parentIndex] as T;
+      if (!before(entry, parent)) break;
+      entries[i] = parent;
+      i = parentIndex;
     }
-    this.times[i] = time;
-    this.seqs[i] = seq;
-    this.items[i] = item;
+    entries[i] = entry;
   }
 
   peekTime(): number | undefined {
-    return this.count === 0 ? undefined : this.times[0];
+    return this.entries[0]?.atMs;
   }
 
   /** Removes and returns the earliest entry, or undefined when empty. */
-  pop(): { time: number; seq: number; item: T } | undefined {
-    if (this.count === 0) return undefined;
-    const time = this.times[0] as number;
-    const seq = this.seqs[0] as number;
-    const item = this.popItem() as T;
-    return { time, seq, item };
-  }
-
-  /** Removes the earliest entry and returns its item alone: the kernel's hot path, no allocation. */
-  popItem(): T | undefined {
-    if (this.count === 0) return undefined;
-    const top = this.items[0];
-    const last = --this.count;
-    if (last > 0) {
-      const time = this.times[last] as number;
-      const seq = this.seqs[last] as number;
-      const item = this.items[last];
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= last) break;
-        const right = left + 1;
-        const child = right < last && this.lessAt(right, left) ? right : left;
-        if (!this.lessThanEntry(child, time, seq)) break;
-        this.move(child, i);
-        i = child;
+  pop(): T | undefined {
+    const entries = this.entries;
+    const top = entries[0];
+    const last = entries.pop();
+    if (top === undefined || last === undefined || entries.length === 0) return top;
+    const size = entries.length;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      let child = left;
+      let childEntry = entries[left] as T;
+      if (right < size) {
+        const rightEntry = entries[right] as T;
+        if (before(rightEntry, childEntry)) {
+          child = right;
+          childEntry = rightEntry;
+        }
       }
-      this.times[i] = time;
-      this.seqs[i] = seq;
-      this.items[i] = item;
+      if (!before(childEntry, last)) break;
+      entries[i] = childEntry;
+      i = child;
     }
-    this.items[last] = undefined;
+    entries[i] = last;
     return top;
   }
+}
 
-  private before(time: number, seq: number, slot: number): boolean {
-    const t = this.times[slot] as number;
-    return time < t || (time === t && seq < (this.seqs[slot] as number));
-  }
-
-  private lessAt(a: number, b: number): boolean {
-    const ta = this.times[a] as number;
-    const tb = this.times[b] as number;
-    return ta < tb || (ta === tb && (this.seqs[a] as number) < (this.seqs[b] as number));
-  }
-
-  private lessThanEntry(slot: number, time: number, seq: number): boolean {
-    const t = this.times[slot] as number;
-    return t < time || (t === time && (this.seqs[slot] as number) < seq);
-  }
-
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from] as number;
-    this.seqs[to] = this.seqs[from] as number;
-    this.items[to] = this.items[from];
-  }
-
-  private grow(): void {
-    const times = new Float64Array(this.times.length * 2);
-    times.set(this.times);
-    this.times = times;
-    const seqs = new Float64Array(this.seqs.length * 2);
-    seqs.set(this.seqs);
-    this.seqs = seqs;
-  }
+function before(a: HeapEntry, b: HeapEntry): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
 }

@@ -20,6 +20,7 @@ class ScheduledEvent implements EventHandle {
   cancelled = false;
   constructor(
     readonly atMs: number,
+    readonly seq: number,
     readonly label: string,
     readonly run: () => void,
   ) {}
@@ -65,8 +66,8 @@ export class Simulator {
   scheduleAt(atMs: number, run: () => void, label = ''): EventHandle {
     if (!Number.isFinite(atMs)) throw new Error(`cannot schedule "${label}" at ${atMs}`);
     const at = atMs > this.clockMs ? Math.ceil(atMs) : this.clockMs;
-    const event = new ScheduledEvent(at, label, run);
-    this.queue.push(at, this.seq++, event);
+    const event = new ScheduledEvent(at, this.seq++, label, run);
+    this.queue.push(event);
     return event;
   }
 
@@ -82,7 +83,7 @@ export class Simulator {
     for (;;) {
       const next = this.queue.peekTime();
       if (next === undefined || next > untilMs) break;
-      const event = this.queue.popItem();
+      const event = this.queue.pop();
       if (!event) break;
       if (event.cancelled) continue;
       this.clockMs = event.atMs;

@@ -8,12 +8,12 @@ describe('event heap', () => {
   it('pops in (time, insertion) order for any input', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }), (times) => {
-        const heap = new EventHeap<number>(2);
+        const heap = new EventHeap<{ atMs: number; seq: number }>();
         times.forEach((t, i) => {
-          heap.push(t, i, i);
+          heap.push({ atMs: t, seq: i });
         });
         const popped: [number, number][] = [];
-        for (let e = heap.pop(); e; e = heap.pop()) popped.push([e.time, e.item]);
+        for (let e = heap.pop(); e; e = heap.pop()) popped.push([e.atMs, e.seq]);
         const expected = times
           .map((t, i) => [t, i] as [number, number])
           .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
