@@ -23,7 +23,7 @@ import type { Direction } from '../dataplane/flow.ts';
 import type { FlowMetrics } from '../dataplane/meter.ts';
 import type { Topology } from '../model/schema.ts';
 import { summarizeTopology } from '../model/views.ts';
-import { summarizeDirection } from '../report/metrics.ts';
+import { type DirectionSummary, summarizeDirection } from '../report/metrics.ts';
 import { scenarioSchema, type TrafficProfile } from '../scenario/schema.ts';
 import { type SimulationResult, simulate } from '../scenario/simulate.ts';
 import type { WorldOptions } from '../scenario/world.ts';
@@ -37,20 +37,12 @@ import {
 } from './failures.ts';
 import { type Scope, scopeOf } from './scope.ts';
 
-/** What one direction of traffic felt over the whole run (failure and failback). */
-export interface DirectionImpact {
-  readonly flows: number;
-  readonly flowsHit: number;
-  readonly shareHit: number;
-  readonly packetsSent: number;
-  readonly packetsLost: number;
-  /** The longest single outage of any flow. */
-  readonly worstOutageMs: number;
-  /** Median over the hit flows of each flow's total outage (0 when none was hit). */
-  readonly medianOutageMs: number;
-  readonly sessionResets: number;
-  readonly flowsReset: number;
-}
+/**
+ * What one direction of traffic felt over the whole run (failure and failback):
+ * the simulator's per-direction summary without the fields the sweep's JSON does
+ * not carry (the direction is the key; path changes are not an HA figure).
+ */
+export type DirectionImpact = Omit<DirectionSummary, 'direction' | 'pathChanges'>;
 
 /** The failure, or the failback, as its own event: who it interrupted and for how long. */
 export interface PhaseImpact {
@@ -194,18 +186,8 @@ export function measureFailure(
   }
   const flows = result.flows;
   const direction = (d: Direction): DirectionImpact => {
-    const s = summarizeDirection(d, flows);
-    return {
-      flows: s.flows,
-      flowsHit: s.flowsHit,
-      shareHit: s.shareHit,
-      packetsSent: s.packetsSent,
-      packetsLost: s.packetsLost,
-      worstOutageMs: s.worstOutageMs,
-      medianOutageMs: s.medianOutageMs,
-      sessionResets: s.sessionResets,
-      flowsReset: s.flowsReset,
-    };
+    const { direction: _direction, pathChanges: _pathChanges, ...impact } = summarizeDirection(d, flows);
+    return impact;
   };
   const before = (flow: FlowMetrics) => flow.sessionResetsAtMs.filter((t) => t < timing.recoverAtMs).length;
   const failover = phase(result, flows, timing.failAtMs, timing.recoverAtMs, (f) =>
