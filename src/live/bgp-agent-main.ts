@@ -2,7 +2,9 @@
  * The Azure-side BGP agent of the live lab, run inside an instance's network
  * namespace: `node --import tsx src/live/bgp-agent-main.ts <config.json>`.
  * It speaks BGP on the wire with the project's own speaker, prints one JSON line
- * per event on stdout (the lab controller reads them), and on SIGTERM sends Cease
+ * per event on stdout (the lab controller reads them; `keepaliveSent` and `heard` lines
+ * say when each KEEPALIVE left and when messages arrived, so the lab knows how full each
+ * side's hold timer is), and on SIGTERM sends Cease
  * (administrative shutdown) to every neighbour before it exits — planned
  * maintenance. SIGKILL is the unplanned kind: nobody is told.
  */
@@ -18,6 +20,8 @@ const agentConfigSchema = z.strictObject({
   localAsn: z.number().int().min(1).max(4294967294),
   neighbors: z.array(
     z.strictObject({
+      /** The instance's BGP address this neighbour peers with, when not `localAddress` (a custom APIPA one). */
+      localAddress: address.optional(),
       remoteAddress: address,
       remoteAsn: z.number().int().min(1).max(4294967294),
       holdTimeSec: z.number().int().min(0).max(65535),
@@ -51,19 +55,35 @@ function main(): void {
       `${JSON.stringify({ atMs: Math.round(performance.now() - started), ...describe(event) })}\n`,
     );
   };
-  const speaker = new LiveBgpSpeaker(config.localAddress, print);
+  // One speaker per local address: an instance peers from its default BGP address and from each
+  // custom (APIPA) one a link connection names.
+  const speakers = new Map<string, LiveBgpSpeaker>();
+  const speakerFor = (local: string): LiveBgpSpeaker => {
+    let speaker = speakers.get(local);
+    if (!speaker) {
+      const line = (kind: string) => (neighbor: string) =>
+        process.stdout.write(
+          `${JSON.stringify({ atMs: Math.round(performance.now() - started), kind, neighbor, epochMs: Date.now() })}\n`,
+        );
+      speaker = new LiveBgpSpeaker(local, print, line('keepaliveSent'), line('heard'));
+      speakers.set(local, speaker);
+    }
+    return speaker;
+  };
+  speakerFor(config.localAddress);
   for (const n of config.neighbors) {
+    const local = n.localAddress ?? config.localAddress;
     const advertisement: BgpUpdate = {
       type: 'update',
       withdrawn: [],
       attributes: {
         origin: 'igp',
         asPath: [{ type: 'sequence', asns: [config.localAsn] }],
-        nextHop: config.localAddress,
+        nextHop: local,
       },
       nlri: n.advertise,
     };
-    speaker.addNeighbor({
+    speakerFor(local).addNeighbor({
       remoteAddress: n.remoteAddress,
       config: {
         localAsn: config.localAsn,
@@ -80,21 +100,20 @@ function main(): void {
     });
   }
   process.once('SIGTERM', () => {
-    void speaker.stop().then(() => {
+    void Promise.all([...speakers.values()].map((speaker) => speaker.stop())).then(() => {
       // Let the Cease NOTIFICATIONs and FINs leave before the process does.
       setTimeout(() => process.exit(0), 200);
     });
   });
-  speaker.start().then(
-    () =>
-      process.stdout.write(
-        `${JSON.stringify({ atMs: 0, kind: 'listening', address: config.localAddress })}\n`,
-      ),
-    (error: Error) => {
-      process.stderr.write(`cannot listen on ${config.localAddress}:179: ${error.message}\n`);
-      process.exit(1);
-    },
-  );
+  for (const [local, speaker] of speakers) {
+    speaker.start().then(
+      () => process.stdout.write(`${JSON.stringify({ atMs: 0, kind: 'listening', address: local })}\n`),
+      (error: Error) => {
+        process.stderr.write(`cannot listen on ${local}:179: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  }
 }
 
 /** Events as plain JSON (bytes and notifications flattened to readable fields). */

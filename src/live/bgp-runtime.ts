@@ -94,6 +94,10 @@ class LiveNeighbor {
         return;
       case 'send':
         this.sockets.get(output.conn)?.write(output.bytes);
+        // A KEEPALIVE is the 19-byte header alone, type 4 (RFC 4271 §4.4).
+        if (output.bytes.length === 19 && output.bytes[18] === 4) {
+          this.speaker.onKeepaliveSent?.(this.options.remoteAddress);
+        }
         return;
       case 'close': {
         const socket = this.sockets.get(output.conn);
@@ -129,9 +133,11 @@ class LiveNeighbor {
       this.sockets.delete(conn);
       this.deliver(connected ? { kind: 'tcpClosed', conn } : { kind: 'tcpConnectFailed', conn });
     });
+    const framer = new MessageFramer();
     socket.on('data', (bytes: Buffer) => {
-      if (this.sockets.get(conn) === socket)
-        this.deliver({ kind: 'bytes', conn, bytes: new Uint8Array(bytes) });
+      if (this.sockets.get(conn) !== socket) return;
+      if (framer.push(bytes) > 0) this.speaker.onMessageHeard?.(this.options.remoteAddress);
+      this.deliver({ kind: 'bytes', conn, bytes: new Uint8Array(bytes) });
     });
     this.sockets.set(conn, socket);
     socket.connect({
@@ -144,9 +150,11 @@ class LiveNeighbor {
   private bind(conn: ConnId, socket: Socket): void {
     socket.setNoDelay(true);
     this.sockets.set(conn, socket);
+    const framer = new MessageFramer();
     socket.on('data', (bytes: Buffer) => {
-      if (this.sockets.get(conn) === socket)
-        this.deliver({ kind: 'bytes', conn, bytes: new Uint8Array(bytes) });
+      if (this.sockets.get(conn) !== socket) return;
+      if (framer.push(bytes) > 0) this.speaker.onMessageHeard?.(this.options.remoteAddress);
+      this.deliver({ kind: 'bytes', conn, bytes: new Uint8Array(bytes) });
     });
     socket.once('error', () => {});
     socket.once('close', () => {
@@ -164,6 +172,10 @@ export class LiveBgpSpeaker {
   constructor(
     readonly localAddress: string,
     readonly onEvent: (event: LiveEvent) => void,
+    /** Called as each KEEPALIVE leaves (the lab times failures against the peer's hold timer). */
+    readonly onKeepaliveSent?: (remoteAddress: string) => void,
+    /** Called when complete messages arrive from a neighbour (each restarts our hold timer). */
+    readonly onMessageHeard?: (remoteAddress: string) => void,
   ) {}
 
   addNeighbor(options: NeighborOptions): void {
@@ -199,6 +211,35 @@ export class LiveBgpSpeaker {
   async stop(): Promise<void> {
     for (const neighbor of this.neighbors.values()) neighbor.shutdown();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/**
+ * Counts the complete BGP messages in a byte stream (19-byte header: marker, length,
+ * type; RFC 4271 §4.1), for the lab's hold-timer bookkeeping only — the wire decodes.
+ */
+class MessageFramer {
+  private pending: Uint8Array = new Uint8Array(0);
+
+  push(bytes: Uint8Array): number {
+    const buffer = new Uint8Array(this.pending.length + bytes.length);
+    buffer.set(this.pending);
+    buffer.set(bytes, this.pending.length);
+    let offset = 0;
+    let messages = 0;
+    while (buffer.length - offset >= 19) {
+      const length = ((buffer[offset + 16] as number) << 8) | (buffer[offset + 17] as number);
+      // Not BGP framing (the wire will say so and close): stop counting.
+      if (length < 19) {
+        this.pending = new Uint8Array(0);
+        return messages;
+      }
+      if (buffer.length - offset < length) break;
+      messages++;
+      offset += length;
+    }
+    this.pending = buffer.slice(offset);
+    return messages;
   }
 }
 

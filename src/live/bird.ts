@@ -165,10 +165,44 @@ export class Bird {
   ) {}
 
   static async start(lab: Lab, options: { netns: string; name: string; config: BirdConfig }): Promise<Bird> {
+    const logFile = lab.path(`${assertIdent(options.name, 'bird name')}.bird.log`);
+    return Bird.startWithText(lab, {
+      netns: options.netns,
+      name: options.name,
+      text: renderBirdConf(options.config, { logFile }),
+    });
+  }
+
+  /**
+   * Starts BIRD on a bird.conf given as text (the exporter's). A log file and
+   * `timeformat protocol "%s"` (what showProtocols parses) are put in front of it.
+   */
+  static async startExported(
+    lab: Lab,
+    options: { netns: string; name: string; text: string },
+  ): Promise<Bird> {
+    const logFile = lab.path(`${assertIdent(options.name, 'bird name')}.bird.log`);
+    const header = [
+      '# Added by the vwan-ha live lab in front of the exported file: log, and a time format birdc output is parsed with.',
+      `log "${logFile}" all;`,
+      'timeformat protocol "%s";',
+      '',
+    ].join('\n');
+    return Bird.startWithText(lab, { ...options, text: `${header}${options.text}` });
+  }
+
+  /** A handle on a BIRD this lab started earlier (possibly from another process). */
+  static existing(lab: Lab, netns: string, name: string): Bird {
+    return new Bird(lab, netns, assertIdent(name, 'bird name'), lab.path(`${name}.ctl`));
+  }
+
+  private static async startWithText(
+    lab: Lab,
+    options: { netns: string; name: string; text: string },
+  ): Promise<Bird> {
     const name = assertIdent(options.name, 'bird name');
     const controlSocket = lab.path(`${name}.ctl`);
-    const logFile = lab.path(`${name}.bird.log`);
-    const confFile = lab.writePrivateFile(`${name}.bird.conf`, renderBirdConf(options.config, { logFile }));
+    const confFile = lab.writePrivateFile(`${name}.bird.conf`, options.text);
     lab.writePrivateFile(`${name}.bird.log`, '');
     // BIRD keeps the mode of an existing pid file; it would create it 0644.
     const pidFile = lab.writePrivateFile(`${name}.pid`, '');
@@ -215,6 +249,22 @@ export class Bird {
       async () => ((await this.bgpState(neighbor)) === 'Established' ? true : undefined),
       { timeoutMs, intervalMs: 100 },
     );
+  }
+
+  /**
+   * How long ago the session last heard from its neighbour (any message resets the hold
+   * timer): hold time minus what is left of the hold timer (`show protocols all`).
+   */
+  async sinceLastHeardMs(neighbor: string): Promise<number | undefined> {
+    const { stdout } = await this.birdc([
+      'show',
+      'protocols',
+      'all',
+      assertIdent(neighbor, 'BGP protocol name'),
+    ]);
+    const match = /Hold timer:\s+([\d.]+)\/(\d+)/.exec(stdout);
+    if (!match) return undefined;
+    return Math.round((Number(match[2]) - Number(match[1])) * 1000);
   }
 
   /** Administratively stops a session (BIRD sends a Cease NOTIFICATION). */

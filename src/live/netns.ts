@@ -21,7 +21,7 @@ import {
   runIn,
 } from './exec.ts';
 import { type LabProcessRecord, LabState, labPrefix, labRoot, randomLabId } from './lab-state.ts';
-import { type ProcessIdentity, processIdentity, type StopOutcome, stopProcess } from './proc.ts';
+import { killProcess, type ProcessIdentity, processIdentity, type StopOutcome, stopProcess } from './proc.ts';
 
 /**
  * Every lab namespace routes (ip_forward), accepts asymmetric paths (rp_filter off: ECMP
@@ -367,7 +367,7 @@ export class Lab {
   async applyNftTable(netns: string, table: { family: string; name: string; text: string }): Promise<void> {
     this.assertOwnNetns(netns);
     assertIdent(table.name, 'nft table name');
-    if (table.family !== 'ip' && table.family !== 'inet')
+    if (table.family !== 'ip' && table.family !== 'inet' && table.family !== 'bridge')
       throw new Error(`unsupported nft family ${table.family}`);
     this.state.update((draft) => {
       if (
@@ -473,6 +473,15 @@ export class Lab {
     const record = this.processByName(name);
     if (!record) return 'gone';
     const outcome = await stopProcess(record, graceMs);
+    this.forgetProcess(record.pid);
+    return outcome;
+  }
+
+  /** Kills a recorded process with SIGKILL at once (a silent death) and forgets it. */
+  async killProcess(name: string): Promise<StopOutcome> {
+    const record = this.processByName(name);
+    if (!record) return 'gone';
+    const outcome = await killProcess(record);
     this.forgetProcess(record.pid);
     return outcome;
   }

@@ -103,6 +103,15 @@ export async function stopProcess(identity: ProcessIdentity, graceMs = 3000): Pr
   return 'killed';
 }
 
+/** SIGKILL at once, no SIGTERM first: a silent death (a daemon that would say goodbye on SIGTERM must not). */
+export async function killProcess(identity: ProcessIdentity): Promise<StopOutcome> {
+  if (!(await isAlive(identity))) return 'gone';
+  signal(identity.pid, 'SIGKILL');
+  const deadline = performance.now() + 2000;
+  while (performance.now() < deadline && (await isAlive(identity))) await sleep(10);
+  return 'killed';
+}
+
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);

@@ -329,7 +329,8 @@ export class Charon {
       `${name}.strongswan.conf`,
       renderStrongswanConf({ viciSocket, logFile, timing: options.timing, logLevel: options.logLevel }),
     );
-    lab.writePrivateFile(`${name}.charon.log`, '');
+    // A restarted charon (a rebooted instance) appends to its predecessor's log.
+    if (!existsSync(logFile)) lab.writePrivateFile(`${name}.charon.log`, '');
     await lab.startDaemon({
       name,
       netns: options.netns,
@@ -349,6 +350,12 @@ export class Charon {
     return charon;
   }
 
+  /** A handle on a charon this lab started earlier (possibly from another process). */
+  static existing(lab: Lab, netns: string, name: string): Charon {
+    assertIdent(name, 'charon name');
+    return new Charon(lab, netns, name, lab.path(`${name}.strongswan.conf`), lab.path(`${name}.vici`));
+  }
+
   /** Runs swanctl against this charon's vici socket (from the root namespace: vici is a file). */
   swanctl(args: readonly string[], timeoutMs = 15_000): Promise<RunResult> {
     return run(['swanctl', ...args, '--uri', `unix://${this.viciSocket}`], {
@@ -361,6 +368,24 @@ export class Charon {
   async loadTunnels(tunnels: readonly IpsecTunnelConfig[]): Promise<void> {
     const file = this.lab.writePrivateFile(`${this.name}.swanctl.conf`, renderSwanctlConf(tunnels));
     await this.swanctl(['--load-all', '--file', file]);
+  }
+
+  /**
+   * Loads the swanctl.conf written for this charon earlier (0600 in the lab directory: the
+   * exporter's file for a device tunnel, the lab's for an Azure end); a restart loads the same file.
+   */
+  async reload(): Promise<void> {
+    await this.swanctl(['--load-all', '--file', this.lab.path(`${this.name}.swanctl.conf`)]);
+  }
+
+  /**
+   * Unloads every connection (swanctl unloads whatever a loaded file does not name): from
+   * now on the daemon answers no IKE_SA_INIT, as an Azure end that has stopped. SAs that
+   * exist stay until terminated.
+   */
+  async unloadAll(): Promise<void> {
+    const file = this.lab.writePrivateFile(`${this.name}.empty.swanctl.conf`, 'connections {\n}\n');
+    await this.swanctl(['--load-conns', '--file', file]);
   }
 
   async listSas(): Promise<IkeSaStatus[]> {
@@ -389,8 +414,11 @@ export class Charon {
   }
 
   /** Graceful close: sends an IKE DELETE to the peer, as a planned maintenance would. */
-  async terminate(name: string): Promise<void> {
-    await this.swanctl(['--terminate', '--ike', assertIdent(name, 'connection name'), '--timeout', '10']);
+  async terminate(name: string, timeoutSeconds = 10): Promise<void> {
+    await this.swanctl(
+      ['--terminate', '--ike', assertIdent(name, 'connection name'), '--timeout', String(timeoutSeconds)],
+      (timeoutSeconds + 5) * 1000,
+    );
   }
 
   async initiate(name: string): Promise<void> {

