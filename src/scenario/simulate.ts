@@ -57,6 +57,8 @@ export function simulate(
     seed: scenario.seed,
     trace: options.trace ?? true,
     platform: options.platform,
+    ...(options.azureBgpTimers ? { azureBgpTimers: options.azureBgpTimers } : {}),
+    ...(options.lanDetectionMs !== undefined ? { lanDetectionMs: options.lanDetectionMs } : {}),
   });
   options.onWorld?.(world);
   world.start();

@@ -61,3 +61,21 @@ describe('scenario files', () => {
     expect(parseDuration('-3s').ok).toBe(false);
   });
 });
+
+describe('simulate options', () => {
+  it('Azure BGP timers can be shrunk for a fast lab twin, and the sessions then negotiate them', () => {
+    const topology = example('bgp-active-active');
+    const result = simulate(topology, loadOk('duration: 10s'), {
+      azureBgpTimers: { keepaliveSeconds: 3, holdSeconds: 9 },
+    });
+    const holds = result.trace.filter((e) => e.event === 'bgp.established').map((e) => e.detail?.holdTimeSec);
+    expect(holds.length).toBeGreaterThan(0);
+    expect(new Set(holds)).toEqual(new Set([9]));
+  });
+});
+
+function loadOk(text: string) {
+  const loaded = loadScenario(text);
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  return loaded.scenario;
+}
