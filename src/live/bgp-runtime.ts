@@ -2,6 +2,7 @@ import { createServer, type Server, Socket } from 'node:net';
 import type { BgpUpdate } from '../protocols/bgp/messages.ts';
 import type { ConnId, PeerConfig, PeerTimer } from '../protocols/bgp/peer.ts';
 import { BgpWire, type WireInput, type WireOutput } from '../protocols/bgp/wire.ts';
+import { RealTimers } from './real-timers.ts';
 
 /**
  * The project's BGP speaker on real TCP (port 179) with real timers: the live
@@ -24,7 +25,7 @@ const BGP_PORT = 179;
 
 class LiveNeighbor {
   readonly wire: BgpWire;
-  private readonly timers = new Map<PeerTimer, NodeJS.Timeout>();
+  private readonly timers = new RealTimers<PeerTimer>((timer) => this.deliver({ kind: 'timer', timer }));
   private readonly sockets = new Map<ConnId, Socket>();
   private pendingAccept: Socket | undefined;
   private stopped = false;
@@ -55,29 +56,16 @@ class LiveNeighbor {
   shutdown(): void {
     this.deliver({ kind: 'stop' });
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.timers.clearAll();
     // Give the Cease NOTIFICATION a moment on the wire before the sockets go.
     for (const socket of this.sockets.values()) socket.end();
   }
 
   private carryOut(output: WireOutput): void {
     switch (output.kind) {
-      case 'armTimer': {
-        clearTimeout(this.timers.get(output.timer));
-        const timer = output.timer;
-        this.timers.set(
-          timer,
-          setTimeout(() => {
-            this.timers.delete(timer);
-            this.deliver({ kind: 'timer', timer });
-          }, output.delayMs),
-        );
-        return;
-      }
+      case 'armTimer':
       case 'cancelTimer':
-        clearTimeout(this.timers.get(output.timer));
-        this.timers.delete(output.timer);
+        this.timers.apply(output);
         return;
       case 'connect':
         this.dial(output.conn);

@@ -22,6 +22,7 @@
  * default): that interval is part of the lab's own detection delay. BGP state comes as
  * JSON events from each agent's stdout, at once.
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
@@ -59,6 +60,7 @@ import {
 import type { LabNetwork } from './lab-topology.ts';
 import type { NextHop, RouteSpec } from './netns.ts';
 import { blackholeNetns, bridgePortDropTable, restoreNetns } from './nft.ts';
+import { RealTimers } from './real-timers.ts';
 import type { Charon, IkeSaStatus } from './strongswan.ts';
 import { nodeScriptArgv } from './traffic/node-argv.ts';
 
@@ -106,7 +108,7 @@ export class LabController {
   private readonly plan: LabNetwork['plan'];
   private readonly pollIntervalMs: number;
   private readonly log: (line: string) => void;
-  private readonly timers = new Map<GatewayTimer, NodeJS.Timeout>();
+  private readonly timers = new RealTimers<GatewayTimer>((timer) => this.deliver({ kind: 'timer', timer }));
   private queue: Promise<void> = Promise.resolve();
   private readonly states: Record<InstanceId, InstanceState> = { IN_0: 'up', IN_1: 'up' };
   private readonly hubUsable: Record<InstanceId, boolean> = { IN_0: true, IN_1: true };
@@ -171,8 +173,7 @@ export class LabController {
   /** Stops timers, the poller and the agents (SIGKILL: teardown follows, nobody needs a Cease). */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.timers.clearAll();
     for (const timer of this.lanTimers.values()) clearTimeout(timer);
     this.lanTimers.clear();
     clearTimeout(this.pollTimer);
@@ -294,21 +295,9 @@ export class LabController {
     if (this.stopped) return;
     for (const output of this.gateway.handle(Date.now(), input)) {
       switch (output.kind) {
-        case 'armTimer': {
-          clearTimeout(this.timers.get(output.timer));
-          const timer = output.timer;
-          this.timers.set(
-            timer,
-            setTimeout(() => {
-              this.timers.delete(timer);
-              this.deliver({ kind: 'timer', timer });
-            }, output.delayMs),
-          );
-          break;
-        }
+        case 'armTimer':
         case 'cancelTimer':
-          clearTimeout(this.timers.get(output.timer));
-          this.timers.delete(output.timer);
+          this.timers.apply(output);
           break;
         default:
           this.record('gateway', output.kind, describeOutput(output));
