@@ -5,6 +5,8 @@
  * bits cleared — because the decoder always produces it and decode(encode(m))
  * must give m back.
  */
+import { formatIpv4, prefixMask } from '../../../net/ipv4.ts';
+
 const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
 export function parseIpv4(text: string): number | undefined {
@@ -19,14 +21,8 @@ export function parseIpv4(text: string): number | undefined {
   return value;
 }
 
-export function formatIpv4(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
-}
-
-/** The network mask for a prefix length, as an unsigned 32-bit number. */
-export function prefixMask(length: number): number {
-  return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-}
+// Formatting and masks are the same everywhere; only parsing is stricter on the wire.
+export { formatIpv4, prefixMask } from '../../../net/ipv4.ts';
 
 export interface Ipv4Prefix {
   readonly network: number;
