@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -56,6 +56,25 @@ interface ExportCliOptions {
   readonly pskEnv?: string;
 }
 
+/**
+ * Writes `text` to `path` as a new file with `mode` set before anything is written, then
+ * renames it into place. Rewriting the old file instead would keep its mode (a 0644
+ * placeholder swanctl.conf from an earlier export), let anyone who had it open read the
+ * key, and follow a symlink planted at `path`.
+ */
+async function writeFresh(path: string, text: string, mode: number): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await rm(temporary, { force: true });
+  const handle = await open(temporary, 'wx', mode);
+  try {
+    await handle.chmod(mode);
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+}
+
 function fail(message: string): number {
   process.stderr.write(`error: ${message}\n`);
   return 1;
@@ -104,11 +123,7 @@ export async function exportCommand(topologyFile: string, options: ExportCliOpti
   }
   try {
     await mkdir(options.output, { recursive: true });
-    for (const file of result.files) {
-      const path = join(options.output, file.name);
-      await writeFile(path, file.text, { mode: file.mode });
-      await chmod(path, file.mode);
-    }
+    for (const file of result.files) await writeFresh(join(options.output, file.name), file.text, file.mode);
   } catch (thrown) {
     return fail(
       `${options.output}: cannot write: ${thrown instanceof Error ? thrown.message : String(thrown)}`,

@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { cleanupStale, findLeaks, isClean } from '../live/cleanup.ts';
+import {
+  type CleanupReport,
+  cleanupStale,
+  destroyLab,
+  findLeaks,
+  isClean,
+  type LeakReport,
+} from '../live/cleanup.ts';
 import { formatDoctorReport, liveLabSkipReason, runDoctor } from '../live/doctor.ts';
 import { sleep } from '../live/exec.ts';
 import {
@@ -11,11 +18,13 @@ import {
   type LabOptionsFile,
 } from '../live/lab-options.ts';
 import { planLab, type TimersMode } from '../live/lab-plan.ts';
-import { describeLab, formatLabRun } from '../live/lab-report.ts';
+import { describeLab, formatLabRun, labRoles } from '../live/lab-report.ts';
 import { bringUpLab, runScenario } from '../live/lab-run.ts';
 import { labRoot, listLabDirs } from '../live/lab-state.ts';
 import { LabNetwork } from '../live/lab-topology.ts';
 import { destroyOnSignal, Lab } from '../live/netns.ts';
+import { isAlive } from '../live/proc.ts';
+import { MIN_REDACTED_LENGTH, redactSecrets, registerSecret, Secret } from '../live/secret.ts';
 import { nodeScriptArgv } from '../live/traffic/node-argv.ts';
 import { formatTwin, twinFor, twinRows } from '../live/twin.ts';
 import { formatIssue, loadTopology, type Topology } from '../model/index.ts';
@@ -31,6 +40,11 @@ import { checkScenarioNames } from './simulate.ts';
  *   lab run      bring a topology up, play a scenario on it with real traffic, tear it down, and
  *                print what was measured next to the simulator's prediction (the twin check)
  *   lab cleanup  remove every lab's namespaces, processes and directories (also after a crash)
+ *
+ * The tunnels' pre-shared key is random, or read from the environment variable
+ * `--psk-env` names (which is then removed from this process's environment, so no daemon
+ * inherits it). It is written to the 0600 swanctl.conf files and nowhere else: every line
+ * these commands print, JSON included, goes through `redactSecrets` as well.
  */
 export function registerLabCommands(program: Command): void {
   const lab = program.command('lab').description('the live lab: real namespaces, IPsec, BGP and traffic');
@@ -41,9 +55,7 @@ export function registerLabCommands(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       const report = await runDoctor();
-      process.stdout.write(
-        options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report),
-      );
+      out(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report));
       process.exitCode = report.ok ? 0 : 1;
     });
 
@@ -59,7 +71,12 @@ export function registerLabCommands(program: Command): void {
       'fast',
     )
     .option('--frr <devices>', 'devices that run FRR instead of BIRD: comma-separated names, or "all"')
-    .action(async (file: string, options: LabCliOptions) => {
+    .option(
+      '--psk-env <VAR>',
+      'take the tunnels’ pre-shared key from this environment variable (default: random)',
+    )
+    .option('--json', 'print the lab (id, directory, namespaces) as JSON')
+    .action(async (file: string, options: LabCliOptions & { json?: boolean }) => {
       process.exitCode = await labUp(file, options);
     });
 
@@ -67,8 +84,9 @@ export function registerLabCommands(program: Command): void {
     .command('down')
     .description('tear down a lab (default: every lab), then check nothing is left behind')
     .argument('[id]', 'the lab id lab up printed')
-    .action(async (id: string | undefined) => {
-      process.exitCode = await labDown(id);
+    .option('--json', 'print what was removed and what is left as JSON')
+    .action(async (id: string | undefined, options: { json?: boolean }) => {
+      process.exitCode = await labDown(id, options.json === true);
     });
 
   lab
@@ -80,6 +98,10 @@ export function registerLabCommands(program: Command): void {
     .requiredOption('-s, --scenario <file>', 'scenario file (YAML or JSON); real time: keep it short')
     .option('--timers <timers>', 'azure | fast', 'fast')
     .option('--frr <devices>', 'devices that run FRR instead of BIRD: comma-separated names, or "all"')
+    .option(
+      '--psk-env <VAR>',
+      'take the tunnels’ pre-shared key from this environment variable (default: random)',
+    )
     .option('--no-phase-lock', 'apply instance failures at their time, not right after a keepalive')
     .option('--json', 'print the measured flows and the twin check as JSON')
     .option('-v, --verbose', 'print the lab controller’s events as they happen')
@@ -91,28 +113,43 @@ export function registerLabCommands(program: Command): void {
     .command('cleanup')
     .description('remove every lab (namespaces, processes, lab directories), then check nothing is left')
     .option('--stale-only', 'only labs whose owner died and that were not left up on purpose')
-    .action(async (options: { staleOnly?: boolean }) => {
+    .option('--json', 'print what was removed and what is left as JSON')
+    .action(async (options: { staleOnly?: boolean; json?: boolean }) => {
       if (process.getuid?.() !== 0) {
-        process.stderr.write('lab cleanup needs root\n');
+        err('lab cleanup needs root\n');
         process.exitCode = 1;
         return;
       }
       const report = await cleanupStale({ all: options.staleOnly !== true });
       const leaks = await findLeaks();
-      const lines = [
-        `removed ${report.labs.length} lab(s)${report.labs.length ? `: ${report.labs.join(', ')}` : ''}`,
-        `removed ${report.namespaces.length} namespace(s), stopped ${report.processesStopped} process(es)`,
-      ];
-      if (isClean(leaks)) lines.push('nothing left behind');
-      else lines.push(`still present: ${JSON.stringify(leaks)}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
+      if (options.json) {
+        out(`${JSON.stringify(removalJson(report, leaks), null, 2)}\n`);
+      } else {
+        const lines = [
+          `removed ${report.labs.length} lab(s)${report.labs.length ? `: ${report.labs.join(', ')}` : ''}`,
+          `removed ${report.namespaces.length} namespace(s), stopped ${report.processesStopped} process(es)`,
+        ];
+        if (isClean(leaks)) lines.push('nothing left behind');
+        else lines.push(`still present: ${JSON.stringify(leaks)}`);
+        out(`${lines.join('\n')}\n`);
+      }
       process.exitCode = isClean(leaks) || options.staleOnly ? 0 : 1;
     });
+}
+
+/** Everything the lab commands print goes through here: a registered secret never reaches the terminal. */
+function out(text: string): void {
+  process.stdout.write(redactSecrets(text));
+}
+
+function err(text: string): void {
+  process.stderr.write(redactSecrets(text));
 }
 
 interface LabCliOptions {
   readonly timers: string;
   readonly frr?: string;
+  readonly pskEnv?: string;
 }
 
 interface RunCliOptions {
@@ -141,14 +178,12 @@ async function loadFor(file: string): Promise<{ text: string; topology: Topology
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    process.stderr.write(
-      `error: ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`,
-    );
+    err(`error: ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`);
     return undefined;
   }
   const loaded = loadTopology(text);
   if (!loaded.ok) {
-    for (const issue of loaded.errors) process.stderr.write(`error: ${formatIssue(issue, file)}\n`);
+    for (const issue of loaded.errors) err(`error: ${formatIssue(issue, file)}\n`);
     return undefined;
   }
   return { text, topology: loaded.topology };
@@ -157,7 +192,7 @@ async function loadFor(file: string): Promise<{ text: string; topology: Topology
 async function ready(): Promise<boolean> {
   const reason = await liveLabSkipReason();
   if (reason) {
-    process.stderr.write(`error: the live lab cannot run here: ${reason} (see vwan-ha lab doctor)\n`);
+    err(`error: the live lab cannot run here: ${reason} (see vwan-ha lab doctor)\n`);
     return false;
   }
   return true;
@@ -169,7 +204,7 @@ function checkOptions(
 ): { timers: TimersMode; frr: readonly string[] | 'all' } | undefined {
   const timers = timersOf(options.timers);
   if (!timers) {
-    process.stderr.write(`error: --timers ${options.timers}: use azure or fast\n`);
+    err(`error: --timers ${options.timers}: use azure or fast\n`);
     return undefined;
   }
   const frr = frrOf(options.frr);
@@ -177,54 +212,83 @@ function checkOptions(
     const devices = topology.vpnSites.flatMap((s) => s.devices.map((d) => d.name));
     const unknown = frr.filter((name) => !devices.includes(name));
     if (unknown.length > 0) {
-      process.stderr.write(
-        `error: --frr: no device named ${unknown.join(', ')}; the topology has ${devices.join(', ')}\n`,
-      );
+      err(`error: --frr: no device named ${unknown.join(', ')}; the topology has ${devices.join(', ')}\n`);
       return undefined;
     }
   }
   return { timers, frr };
 }
 
-async function labUp(file: string, options: LabCliOptions): Promise<number> {
+/**
+ * The tunnels' pre-shared key: random, or from `--psk-env`'s variable — which is then
+ * deleted from this process's environment, so no daemon the lab starts inherits it
+ * (a process's environment is readable in /proc). Registered for redaction either way.
+ */
+async function pskFor(options: LabCliOptions): Promise<{ psk: Secret; source: string } | undefined> {
+  if (options.pskEnv === undefined) {
+    const { randomBytes } = await import('node:crypto');
+    const psk = new Secret(randomBytes(24).toString('base64url'));
+    registerSecret(psk);
+    return { psk, source: 'random' };
+  }
+  const name = options.pskEnv;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    err(`error: --psk-env ${JSON.stringify(name)}: not an environment variable name\n`);
+    return undefined;
+  }
+  const value = process.env[name];
+  delete process.env[name];
+  if (value === undefined || value === '') {
+    err(`error: --psk-env ${name}: the environment variable is not set\n`);
+    return undefined;
+  }
+  if (value.length < MIN_REDACTED_LENGTH) {
+    err(
+      `error: --psk-env ${name}: the key has ${value.length} characters; the lab takes at least ${MIN_REDACTED_LENGTH}, so it can keep it out of everything it prints\n`,
+    );
+    return undefined;
+  }
+  const psk = new Secret(value);
+  registerSecret(psk);
+  return { psk, source: `environment variable ${name}` };
+}
+
+async function labUp(file: string, options: LabCliOptions & { json?: boolean }): Promise<number> {
   const loaded = await loadFor(file);
   if (!loaded) return 1;
   const checked = checkOptions(options, loaded.topology);
-  if (!checked || !(await ready())) return 1;
-  const planned = planLab(loaded.topology, { timers: checked.timers, frrDevices: checked.frr, psk: 'check' });
+  if (!checked) return 1;
+  const key = await pskFor(options);
+  if (!key || !(await ready())) return 1;
+  const planned = planLab(loaded.topology, { timers: checked.timers, frrDevices: checked.frr, psk: key.psk });
   if (!planned.ok) {
-    process.stderr.write(`error: ${file}: ${planned.error}\n`);
+    err(`error: ${file}: ${planned.error}\n`);
     return 1;
   }
   await cleanupStale();
   const started = performance.now();
   const lab = await Lab.create();
+  // Ctrl-C before the lab is up and handed over tears it down; afterwards `lab down` does.
   const removeSignalHandler = destroyOnSignal(lab);
   try {
-    const { randomBytes } = await import('node:crypto');
-    const real = planLab(loaded.topology, {
-      timers: checked.timers,
-      frrDevices: checked.frr,
-      psk: randomBytes(24).toString('base64url'),
-    });
-    if (!real.ok) throw new Error(real.error);
-    process.stderr.write(`lab ${lab.id}: building ${real.plan.roles.length} namespaces…\n`);
-    const { network } = await LabNetwork.build(lab, real.plan);
-    lab.writePrivateFile(LAB_TOPOLOGY_FILE, loaded.text);
+    const { plan } = planned;
+    err(`lab ${lab.id}: building ${plan.roles.length} namespaces…\n`);
+    const { network } = await LabNetwork.build(lab, plan);
+    // The parsed topology, not the file: only what the schema knows (no comments, nothing else).
+    lab.writePrivateFile(LAB_TOPOLOGY_FILE, JSON.stringify(loaded.topology));
     const labOptions: LabOptionsFile = {
       timers: checked.timers,
       frrDevices: checked.frr === 'all' ? 'all' : [...checked.frr],
     };
     lab.writePrivateFile(LAB_OPTIONS_FILE, JSON.stringify(labOptions));
     lab.markUp();
-    await lab.startDaemon({
+    const controller = await lab.startDaemon({
       name: 'lab-controller',
       netns: network.ns('hub'),
       argv: nodeScriptArgv('../lab-controller-main.ts', [lab.dir]),
     });
     // From here on the controller daemon is the only writer of the lab's state.
     lab.detach();
-    removeSignalHandler();
     const statusFile = lab.path(CONTROLLER_STATUS_FILE);
     const deadline = performance.now() + 150_000;
     for (;;) {
@@ -233,60 +297,95 @@ async function labUp(file: string, options: LabCliOptions): Promise<number> {
         : undefined;
       if (status?.phase === 'converged') break;
       if (status?.phase === 'failed') throw new Error(`the lab did not converge: ${status.error}`);
-      if (!lab.processByName('lab-controller') || performance.now() > deadline) {
+      if (!(await isAlive(controller))) {
+        throw new Error(`the lab controller (pid ${controller.pid}) died:\n${lab.logTail('lab-controller')}`);
+      }
+      if (performance.now() > deadline) {
         throw new Error(`the lab controller did not bring the lab up:\n${lab.logTail('lab-controller')}`);
       }
       await sleep(100);
     }
-    process.stdout.write(
-      [
-        `lab ${lab.id} up in ${((performance.now() - started) / 1000).toFixed(1)} s (${checked.timers} timers): tunnels and BGP established, hub routes installed`,
-        ...describeLab(real.plan, (role) => network.ns(role)),
-        `logs and configs: ${lab.dir}   the hub's routes: sudo ip -n ${network.ns('hub')} route`,
-        `tear down: sudo vwan-ha lab down ${lab.id}`,
-        '',
-      ].join('\n'),
-    );
+    removeSignalHandler();
+    const upMs = Math.round(performance.now() - started);
+    const pskNote = `pre-shared key: ${key.source}, in ${lab.dir}/*.swanctl.conf (mode 0600) only`;
+    if (options.json) {
+      out(
+        `${JSON.stringify(
+          {
+            id: lab.id,
+            dir: lab.dir,
+            upMs,
+            timers: checked.timers,
+            psk: { source: key.source, value: key.psk, files: '*.swanctl.conf (mode 0600)' },
+            namespaces: labRoles(plan).map(({ role, what }) => ({ netns: network.ns(role), role, what })),
+            down: `vwan-ha lab down ${lab.id}`,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else {
+      out(
+        [
+          `lab ${lab.id} up in ${(upMs / 1000).toFixed(1)} s (${checked.timers} timers): tunnels and BGP established, hub routes installed`,
+          ...describeLab(plan, (role) => network.ns(role)),
+          `logs and configs: ${lab.dir}   the hub's routes: sudo ip -n ${network.ns('hub')} route`,
+          pskNote,
+          `tear down: sudo vwan-ha lab down ${lab.id}`,
+          '',
+        ].join('\n'),
+      );
+    }
     return 0;
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
-    await Lab.open(lab.id)
-      .destroy()
-      .catch(() => undefined);
+    removeSignalHandler();
+    err(`error: ${(error as Error).message}\n`);
+    await destroyLab(lab.id, { root: lab.root }).catch(() => undefined);
     return 1;
   }
 }
 
-async function labDown(id: string | undefined): Promise<number> {
+function removalJson(
+  report: Pick<CleanupReport, 'labs' | 'namespaces' | 'processesStopped'>,
+  leaks: LeakReport,
+): Record<string, unknown> {
+  return {
+    labs: report.labs,
+    namespaces: report.namespaces,
+    processesStopped: report.processesStopped,
+    clean: isClean(leaks),
+    leaks,
+  };
+}
+
+async function labDown(id: string | undefined, json: boolean): Promise<number> {
   if (process.getuid?.() !== 0) {
-    process.stderr.write('lab down needs root\n');
+    err('lab down needs root\n');
     return 1;
   }
+  let removed: Pick<CleanupReport, 'labs' | 'namespaces' | 'processesStopped'>;
   if (id !== undefined) {
-    if (!listLabDirs(labRoot()).some((entry) => entry.id === id)) {
-      process.stderr.write(
-        `error: no lab ${id} (labs: ${
-          listLabDirs(labRoot())
-            .map((e) => e.id)
-            .join(', ') || 'none'
-        })\n`,
-      );
+    const report = /^[a-z0-9]{4}$/.test(id) ? await destroyLab(id) : undefined;
+    if (!report) {
+      const labs = listLabDirs(labRoot()).map((e) => e.id);
+      err(`error: no lab ${JSON.stringify(id)} (labs: ${labs.join(', ') || 'none'})\n`);
       return 1;
     }
-    const report = await Lab.open(id).destroy();
-    process.stdout.write(
-      `lab ${id}: removed ${report.namespaces.length} namespaces, stopped ${report.processesStopped} processes\n`,
-    );
+    removed = { labs: [id], namespaces: report.namespaces, processesStopped: report.processesStopped };
   } else {
-    const report = await cleanupStale({ all: true });
-    process.stdout.write(
-      `removed ${report.labs.length} lab(s)${report.labs.length ? `: ${report.labs.join(', ')}` : ''}\n`,
-    );
+    removed = await cleanupStale({ all: true });
   }
   const leaks = await findLeaks(id === undefined ? {} : { labId: id });
-  process.stdout.write(
-    isClean(leaks) ? 'nothing left behind\n' : `still present: ${JSON.stringify(leaks)}\n`,
-  );
+  if (json) {
+    out(`${JSON.stringify(removalJson(removed, leaks), null, 2)}\n`);
+  } else {
+    out(
+      id !== undefined
+        ? `lab ${id}: removed ${removed.namespaces.length} namespaces, stopped ${removed.processesStopped} processes\n`
+        : `removed ${removed.labs.length} lab(s)${removed.labs.length ? `: ${removed.labs.join(', ')}` : ''}\n`,
+    );
+    out(isClean(leaks) ? 'nothing left behind\n' : `still present: ${JSON.stringify(leaks)}\n`);
+  }
   return isClean(leaks) ? 0 : 1;
 }
 
@@ -297,22 +396,24 @@ async function labRun(file: string, options: LabCliOptions & RunCliOptions): Pro
   if (!checked) return 1;
   const scenario = await loadScenarioFile(options.scenario);
   if (!scenario.ok) {
-    for (const e of scenario.errors) process.stderr.write(`error: ${options.scenario}: ${e}\n`);
+    for (const e of scenario.errors) err(`error: ${options.scenario}: ${e}\n`);
     return 1;
   }
   const problem = checkScenarioNames(loaded.topology, scenario.scenario);
   if (problem) {
-    process.stderr.write(`error: ${options.scenario}: ${problem}\n`);
+    err(`error: ${options.scenario}: ${problem}\n`);
     return 1;
   }
-  const planned = planLab(loaded.topology, { timers: checked.timers, frrDevices: checked.frr, psk: 'check' });
+  const key = await pskFor(options);
+  if (!key) return 1;
+  const planned = planLab(loaded.topology, { timers: checked.timers, frrDevices: checked.frr, psk: key.psk });
   if (!planned.ok) {
-    process.stderr.write(`error: ${file}: ${planned.error}\n`);
+    err(`error: ${file}: ${planned.error}\n`);
     return 1;
   }
   if (!(await ready())) return 1;
   await cleanupStale();
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const log = (line: string) => err(`${line}\n`);
   const lab = await Lab.create();
   destroyOnSignal(lab);
   try {
@@ -321,6 +422,7 @@ async function labRun(file: string, options: LabCliOptions & RunCliOptions): Pro
       timers: checked.timers,
       frrDevices: checked.frr,
       lab,
+      psk: key.psk,
       ...(options.verbose ? { log } : {}),
     });
     log(
@@ -339,7 +441,7 @@ async function labRun(file: string, options: LabCliOptions & RunCliOptions): Pro
       (tunnelId) => running.plan.tunnels.find((t) => t.id === tunnelId)?.device,
     );
     if (options.json) {
-      process.stdout.write(
+      out(
         `${JSON.stringify(
           {
             lab: result,
@@ -356,17 +458,17 @@ async function labRun(file: string, options: LabCliOptions & RunCliOptions): Pro
         )}\n`,
       );
     } else {
-      process.stdout.write(
+      out(
         `${formatLabRun(result)}\n\ntwin check (simulator, same topology, scenario and timers):\n${formatTwin(result, twin)}\n`,
       );
     }
     return twinRows(result, twin.predicted).some((row) => row.agrees === false) ? 2 : 0;
   } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+    err(`error: ${(error as Error).message}\n`);
     return 1;
   } finally {
     await lab.destroy();
     const leaks = await findLeaks({ labId: lab.id });
-    if (!isClean(leaks)) process.stderr.write(`warning: lab ${lab.id} left ${JSON.stringify(leaks)}\n`);
+    if (!isClean(leaks)) err(`warning: lab ${lab.id} left ${JSON.stringify(leaks)}\n`);
   }
 }

@@ -2,10 +2,10 @@
  * The Azure-side BGP agent of the live lab, run inside an instance's network
  * namespace: `node --import tsx src/live/bgp-agent-main.ts <config.json>`.
  * It speaks BGP on the wire with the project's own speaker, prints one JSON line
- * per event on stdout (the lab controller reads them; `keepaliveSent` and `heard` lines
- * say when each KEEPALIVE left and when messages arrived, so the lab knows how full each
- * side's hold timer is), and on SIGTERM sends Cease
- * (administrative shutdown) to every neighbour before it exits — planned
+ * per event on stdout, with its wall-clock time (the lab controller reads them;
+ * `keepaliveSent` and `heard` lines say when each KEEPALIVE left and when messages
+ * arrived, so the lab knows how full each side's hold timer is), and on SIGTERM sends
+ * Cease (administrative shutdown) to every neighbour before it exits — planned
  * maintenance. SIGKILL is the unplanned kind: nobody is told.
  */
 import { readFileSync } from 'node:fs';
@@ -51,9 +51,10 @@ function main(): void {
   const config = parsed.data;
   const started = performance.now();
   const print = (event: LiveEvent) => {
-    process.stdout.write(
-      `${JSON.stringify({ atMs: Math.round(performance.now() - started), ...describe(event) })}\n`,
-    );
+    const now = performance.now();
+    // epochMs to the microsecond (time origin + monotonic time), to line events up with other clocks.
+    const at = { atMs: Math.round(now - started), epochMs: performance.timeOrigin + now };
+    process.stdout.write(`${JSON.stringify({ ...at, ...describe(event) })}\n`);
   };
   // One speaker per local address: an instance peers from its default BGP address and from each
   // custom (APIPA) one a link connection names.

@@ -1,5 +1,6 @@
 import { createServer, type Server, Socket } from 'node:net';
 import type { BgpUpdate } from '../protocols/bgp/messages.ts';
+import { packAnnouncement } from '../protocols/bgp/pack.ts';
 import type { ConnId, PeerConfig, PeerTimer } from '../protocols/bgp/peer.ts';
 import { BgpWire, type WireInput, type WireOutput } from '../protocols/bgp/wire.ts';
 import { RealTimers } from './real-timers.ts';
@@ -101,7 +102,16 @@ class LiveNeighbor {
   private emit(output: Exclude<WireOutput, { kind: 'armTimer' | 'cancelTimer' | 'send' }>): void {
     this.speaker.onEvent({ ...output, neighbor: this.options.remoteAddress });
     if (output.kind === 'established' && this.options.advertisement) {
-      this.deliver({ kind: 'announce', update: this.options.advertisement });
+      // RFC 4271 §4.3: at most 4,096 octets per UPDATE, so a big table (4,000 prefixes) goes
+      // out as several, as the simulator's world sends it; one message would not encode.
+      const { config } = this.options;
+      const ctx = {
+        fourOctetAs: output.negotiated.fourOctetAs,
+        externalPeer: config.peerAsn !== config.localAsn,
+      };
+      for (const update of packAnnouncement(this.options.advertisement, ctx)) {
+        this.deliver({ kind: 'announce', update });
+      }
     }
   }
 

@@ -11,6 +11,7 @@
 
 import { assertCidr4, assertIdent, assertIpv4, type RunResult, run, waitFor } from './exec.ts';
 import type { Lab } from './netns.ts';
+import { makePrivate } from './private-files.ts';
 
 export interface BgpNeighborConfig {
   /** Protocol name in BIRD (`birdc show protocols`). */
@@ -47,6 +48,8 @@ export interface BirdConfig {
   /** Install equal BGP paths as one multipath kernel route (default true). */
   readonly ecmp?: boolean;
   readonly ecmpLimit?: number;
+  /** Export routes to the namespace's kernel table (default true); false keeps them in BIRD's RIB only. */
+  readonly kernelExport?: boolean;
 }
 
 function asn(value: number): number {
@@ -105,7 +108,7 @@ protocol device {
 protocol kernel {
   ipv4 {
     import none;
-    export where proto != "site_prefixes";
+    export ${(config.kernelExport ?? true) ? 'where proto != "site_prefixes"' : 'none'};
   };
   merge paths ${ecmp ? `yes limit ${limit}` : 'no'};
   scan time 10;
@@ -225,6 +228,8 @@ export class Bird {
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${lab.logTail(name)}`);
     }
+    // BIRD makes its control socket 0660: in the lab, root's only.
+    makePrivate(controlSocket);
     return bird;
   }
 

@@ -6,11 +6,12 @@
  * (`lab up` detaches; `lab down` passes `all` and removes detached labs too). A lab
  * namespace with no lab directory at all is an orphan and is always removed.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { run } from './exec.ts';
-import { LAB_NETNS_PATTERN, labIdOfNetns, labRoot, listLabDirs } from './lab-state.ts';
-import { deleteNetns, Lab, listNetns, netnsPids } from './netns.ts';
-import { isAlive, processesMentioning } from './proc.ts';
+import { LAB_NETNS_PATTERN, labIdOfNetns, labPrefix, labRoot, listLabDirs } from './lab-state.ts';
+import { type DestroyReport, deleteNetns, Lab, listNetns, netnsPids } from './netns.ts';
+import { isAlive, labToolsUnder, processesMentioning, processIdentity, stopProcess } from './proc.ts';
 
 export interface CleanupOptions {
   readonly root?: string;
@@ -41,10 +42,12 @@ export async function cleanupStale(options: CleanupOptions = {}): Promise<Cleanu
     known.add(entry.id);
     if (keep.has(entry.id)) continue;
     if (!entry.state) {
-      // A directory without a readable state: its namespaces (if any) are handled as orphans.
+      // A directory without a readable state: removed by what its name says.
+      const report = await destroyByName(entry.id, root);
       known.delete(entry.id);
-      rmSync(entry.dir, { recursive: true, force: true });
       labs.push(entry.id);
+      namespaces.push(...report.namespaces);
+      processesStopped += report.processesStopped;
       continue;
     }
     const record = entry.state.snapshot;
@@ -67,6 +70,45 @@ export async function cleanupStale(options: CleanupOptions = {}): Promise<Cleanu
   return { labs, namespaces, processesStopped, needingKill };
 }
 
+/**
+ * Tears down lab `id` (`lab down <id>`): by its state file when it can be read, else by
+ * what the names say — every `vh<id>-` namespace and what runs in it, the tools still
+ * working on its directory, the directory. Undefined when there is no such lab at all.
+ */
+export async function destroyLab(
+  id: string,
+  options: { root?: string } = {},
+): Promise<DestroyReport | undefined> {
+  const root = labRoot(options.root);
+  const prefix = labPrefix(id);
+  let lab: Lab | undefined;
+  try {
+    lab = Lab.open(id, root);
+  } catch {
+    lab = undefined;
+  }
+  if (lab) return lab.destroy();
+  const present = (await listNetns()).some((name) => name.startsWith(prefix));
+  if (!present && !existsSync(join(root, id))) return undefined;
+  return destroyByName(id, root);
+}
+
+async function destroyByName(id: string, root: string): Promise<DestroyReport> {
+  const prefix = labPrefix(id);
+  const dir = join(root, id);
+  const namespaces = (await listNetns()).filter((name) => name.startsWith(prefix));
+  let processesStopped = (await Promise.all(namespaces.map((netns) => deleteNetns(netns)))).reduce(
+    (sum, n) => sum + n,
+    0,
+  );
+  for (const { pid } of await labToolsUnder(dir)) {
+    const identity = await processIdentity(pid);
+    if (identity && (await stopProcess(identity, 1000)) !== 'gone') processesStopped++;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { namespaces, processesStopped, needingKill: [] };
+}
+
 export interface LeakReport {
   /** Lab namespaces still present. */
   readonly namespaces: string[];
@@ -78,6 +120,8 @@ export interface LeakReport {
   readonly rootNftTables: string[];
   /** Lab directories still present. */
   readonly dirs: string[];
+  /** Mounts of lab namespaces (`/run/netns/vh<id>-…`) or under the lab root. */
+  readonly mounts: string[];
 }
 
 export function isClean(report: LeakReport): boolean {
@@ -86,8 +130,26 @@ export function isClean(report: LeakReport): boolean {
     report.processes.length === 0 &&
     report.rootLinks.length === 0 &&
     report.rootNftTables.length === 0 &&
-    report.dirs.length === 0
+    report.dirs.length === 0 &&
+    report.mounts.length === 0
   );
+}
+
+/** Mount points of this process's mount namespace (/proc/self/mountinfo, field 5, octal escapes decoded). */
+export function mountPoints(): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((field): field is string => field !== undefined && field !== '')
+    .map((field) =>
+      field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8))),
+    );
 }
 
 /** Everything with the project's prefix (or one lab's, when `labId` is given) that still exists. */
@@ -123,11 +185,21 @@ export async function findLeaks(options: { root?: string; labId?: string } = {})
     .filter((entry) => options.labId === undefined || entry.id === options.labId)
     .map((entry) => entry.dir);
 
+  const labDir = options.labId === undefined ? undefined : `${root}/${options.labId}`;
+  const mounts = mountPoints().filter((point) => {
+    const netns = /^\/run\/netns\/([^/]+)$/.exec(point)?.[1];
+    if (netns !== undefined && ours(netns)) return true;
+    return labDir === undefined
+      ? point.startsWith(`${root}/`)
+      : point === labDir || point.startsWith(`${labDir}/`);
+  });
+
   return {
     namespaces,
     processes: [...processes].map(([pid, cmdline]) => ({ pid, cmdline })),
     rootLinks,
     rootNftTables,
     dirs,
+    mounts,
   };
 }

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { isIPv4 } from 'node:net';
+import { redactSecrets } from './secret.ts';
 
 export interface RunOptions {
   /** Kill the command (SIGKILL) after this long; default 30 s. */
@@ -32,7 +33,10 @@ export interface RunResult {
   readonly timedOut: boolean;
 }
 
-/** A command that failed, with the command line and what it printed. */
+/**
+ * A command that failed, with the command line and what it printed — with any registered
+ * secret hidden (secret.ts): a daemon that echoes its config must not put the PSK in a message.
+ */
 export class CommandError extends Error {
   readonly result: RunResult;
   constructor(result: RunResult) {
@@ -42,7 +46,7 @@ export class CommandError extends Error {
         ? `was killed by ${result.signal}`
         : `exited with ${result.exitCode}`;
     const detail = (result.stderr.trim() || result.stdout.trim()).slice(0, 2000);
-    super(`command ${how}: ${formatArgv(result.argv)}${detail ? `\n${detail}` : ''}`);
+    super(redactSecrets(`command ${how}: ${formatArgv(result.argv)}${detail ? `\n${detail}` : ''}`));
     this.name = 'CommandError';
     this.result = result;
   }
@@ -82,7 +86,7 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     });
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`cannot run ${formatArgv(argv)}: ${error.message}`));
+      reject(new Error(redactSecrets(`cannot run ${formatArgv(argv)}: ${error.message}`)));
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);

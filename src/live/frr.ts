@@ -8,13 +8,57 @@
  * (`frrvty`); `-u root -g frrvty` satisfies that check (getgrouplist includes the
  * group given) while the daemons keep root's access to the lab directory.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertIdent, assertIpv4, type RunResult, run, waitFor } from './exec.ts';
 import type { Lab } from './netns.ts';
+import { makePrivate, makePrivateDir } from './private-files.ts';
+import { isPidAlive } from './proc.ts';
 
 const FRR_DIR = '/usr/lib/frr';
 const DAEMONS = ['zebra', 'bgpd', 'staticd'] as const;
+
+/**
+ * Every FRR daemon keeps a crash-log directory `/var/tmp/frr/<daemon>.<pid>` (FRR's
+ * compiled-in TMPBASEDIR, not configurable) and removes it only on a clean exit. The
+ * lab SIGKILLs FRR (a device's silent death, a teardown that outlasts the grace time),
+ * so after its daemons are gone it removes theirs — only for pids that were its own
+ * and are no longer alive.
+ */
+export const FRR_TMP_DIR = '/var/tmp/frr';
+
+export async function removeFrrTempDirs(pids: Iterable<number>, base = FRR_TMP_DIR): Promise<string[]> {
+  const wanted = new Set(pids);
+  if (wanted.size === 0) return [];
+  let entries: string[];
+  try {
+    entries = readdirSync(base);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const match = /^[a-z]+(?:-\d+)?\.(\d+)$/.exec(entry);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (!wanted.has(pid) || (await isPidAlive(pid))) continue;
+    rmSync(join(base, entry), { recursive: true, force: true });
+    removed.push(join(base, entry));
+  }
+  return removed;
+}
+
+/** The crash-log directories FRR left for these pids (for leak checks). */
+export function frrTempDirsOf(pids: Iterable<number>, base = FRR_TMP_DIR): string[] {
+  const wanted = new Set(pids);
+  try {
+    return readdirSync(base)
+      .filter((entry) => wanted.has(Number(/^[a-z]+(?:-\d+)?\.(\d+)$/.exec(entry)?.[1])))
+      .map((entry) => join(base, entry));
+  } catch {
+    return [];
+  }
+}
 
 interface NeighborJson {
   readonly bgpState?: string;
@@ -36,8 +80,7 @@ export class Frr {
 
   static async start(lab: Lab, options: { netns: string; name: string; text: string }): Promise<Frr> {
     const name = assertIdent(options.name, 'frr name');
-    const socketDir = join(lab.dir, name);
-    if (!existsSync(socketDir)) mkdirSync(socketDir, { mode: 0o700 });
+    const socketDir = makePrivateDir(join(lab.dir, name), { reuse: true });
     const empty = lab.writePrivateFile(`${name}.empty.conf`, '');
     const frr = new Frr(lab, options.netns, name, socketDir);
     for (const daemon of DAEMONS) {
@@ -72,7 +115,11 @@ export class Frr {
         timeoutMs: 10_000,
         intervalMs: 50,
       });
+      // FRR makes its vty sockets 0770 for its vty group: in the lab, root's only.
+      makePrivate(socket);
     }
+    const zserv = join(socketDir, 'zserv.api');
+    if (existsSync(zserv)) makePrivate(zserv);
     const config = lab.writePrivateFile(`${name}.frr.conf`, options.text);
     const applied = await frr.vtysh(['-f', config], false);
     if (applied.exitCode !== 0) {

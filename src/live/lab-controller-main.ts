@@ -7,7 +7,7 @@
  * routes in line with them, and writes controller.status.json once converged.
  * SIGTERM (or `lab down`, which removes everything) ends it.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { loadTopology } from '../model/index.ts';
 import { sleep } from './exec.ts';
@@ -21,14 +21,16 @@ import {
 import { planLab } from './lab-plan.ts';
 import { LabNetwork } from './lab-topology.ts';
 import { Lab } from './netns.ts';
+import { usePrivateUmask, writePrivateFileAt } from './private-files.ts';
 
 function status(dir: string, value: Record<string, unknown>): void {
   const file = join(dir, CONTROLLER_STATUS_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+  writePrivateFileAt(`${file}.tmp`, `${JSON.stringify(value)}\n`);
   renameSync(`${file}.tmp`, file);
 }
 
 async function main(): Promise<void> {
+  usePrivateUmask();
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: lab-controller-main.ts <lab directory>');
   const stateFile = join(dir, 'state.json');

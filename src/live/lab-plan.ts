@@ -32,6 +32,7 @@ import {
   prefixesOverlap,
   prefixSize,
 } from '../net/ipv4.ts';
+import { Secret } from './secret.ts';
 
 export type TimersMode = 'azure' | 'fast';
 export type RoutingDaemon = 'bird' | 'frr';
@@ -239,7 +240,8 @@ export interface LocationPlan {
 export interface LabPlan {
   readonly topology: Topology;
   readonly timers: LabTimers;
-  readonly psk: string;
+  /** The one pre-shared key of every tunnel: shown as `[hidden]` wherever the plan is printed. */
+  readonly psk: Secret;
   readonly instances: Readonly<Record<InstanceId, InstancePlan>>;
   readonly vnets: readonly VnetPlan[];
   readonly devices: readonly DeviceLabPlan[];
@@ -257,7 +259,7 @@ export interface LabPlanOptions {
   readonly timers: TimersMode;
   /** Devices run BIRD unless named here (or `all`). */
   readonly frrDevices?: readonly string[] | 'all';
-  readonly psk: string;
+  readonly psk: string | Secret;
 }
 
 export type LabPlanResult = { ok: true; plan: LabPlan } | { ok: false; error: string };
@@ -298,6 +300,8 @@ export function planLab(input: Topology, options: LabPlanOptions): LabPlanResult
 }
 
 function buildPlan(input: Topology, options: LabPlanOptions): LabPlan {
+  checkLabNames(input);
+  const psk = typeof options.psk === 'string' ? new Secret(options.psk) : options.psk;
   const timers = labTimers(options.timers);
   const topology = topologyForTimers(input, timers);
   const resolved = resolveLinkConnections(topology);
@@ -435,7 +439,7 @@ function buildPlan(input: Topology, options: LabPlanOptions): LabPlan {
         device: device.name,
         format: routing === 'frr' ? 'strongswan-frr' : 'strongswan-bird',
         profile: 'lab',
-        psk: { kind: 'value', secret: options.psk },
+        psk: { kind: 'value', secret: psk.reveal() },
       });
       if (!exported.ok) throw new Error(`device ${device.name}: ${exported.error}`);
       const role = `d${deviceIndex}`;
@@ -530,7 +534,7 @@ function buildPlan(input: Topology, options: LabPlanOptions): LabPlan {
   return {
     topology,
     timers,
-    psk: options.psk,
+    psk,
     instances,
     vnets,
     devices,
@@ -608,6 +612,48 @@ function azureTunnel(
     carriers,
     ...(session ? { session } : {}),
   };
+}
+
+/**
+ * Azure's own rule for these resources' names: letters, digits, `_`, `.` and `-`,
+ * starting with a letter or digit, 1–80 characters. The model takes any text; the lab
+ * takes only these, because names reach what root runs — the exported bird.conf,
+ * frr.conf and swanctl.conf (comments, `description "…"`), the daemons' logs and the
+ * terminal — and a newline or quote there would be a line of config nobody wrote.
+ */
+export const LAB_RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/;
+
+function checkLabNames(topology: Topology): void {
+  const names: [string, string][] = [
+    ['virtualHub.name', topology.virtualHub.name],
+    ['vpnGateway.name', topology.vpnGateway.name],
+    ...topology.vnets.map((v, i): [string, string] => [`vnets[${i}].name`, v.name]),
+    ...topology.vpnSites.flatMap((site, i): [string, string][] => [
+      [`vpnSites[${i}].name`, site.name],
+      ...site.devices.flatMap((device, j): [string, string][] => [
+        [`vpnSites[${i}].devices[${j}].name`, device.name],
+        ...device.vpnSiteLinks.map((link, k): [string, string] => [
+          `vpnSites[${i}].devices[${j}].vpnSiteLinks[${k}].name`,
+          link.name,
+        ]),
+      ]),
+    ]),
+    ...topology.vpnConnections.flatMap((connection, i): [string, string][] => [
+      [`vpnConnections[${i}].name`, connection.name],
+      ...connection.vpnLinkConnections.map((lc, j): [string, string] => [
+        `vpnConnections[${i}].vpnLinkConnections[${j}].name`,
+        lc.name,
+      ]),
+    ]),
+  ];
+  for (const [path, name] of names) {
+    if (!LAB_RESOURCE_NAME.test(name)) {
+      const shown = JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
+      throw new Error(
+        `${path} ${shown}: the live lab takes names of letters, digits, "_", "." and "-" only, starting with a letter or digit (Azure's rule for these resources)`,
+      );
+    }
+  }
 }
 
 /** The lab's own links use 198.18.0.0/15; a topology that uses it cannot be realised. */

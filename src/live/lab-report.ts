@@ -5,8 +5,13 @@ import type { LabDirectionSummary, LabRunResult } from './lab-run.ts';
 
 /** One line per namespace: its name, what it stands for, what runs in it. */
 export function describeLab(plan: LabPlan, ns: (role: string) => string): string[] {
-  const lines: string[] = [];
-  const add = (role: string, what: string) => lines.push(`  ${ns(role).padEnd(16)} ${what}`);
+  return labRoles(plan).map(({ role, what }) => `  ${ns(role).padEnd(16)} ${what}`);
+}
+
+/** Every namespace role of the plan with what it stands for and what runs in it. */
+export function labRoles(plan: LabPlan): { role: string; what: string }[] {
+  const lines: { role: string; what: string }[] = [];
+  const add = (role: string, what: string) => lines.push({ role, what });
   add('inet', 'the internet: bridge br0 joining every public IP');
   for (const id of INSTANCES) {
     const instance = plan.instances[id];

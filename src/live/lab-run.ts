@@ -18,6 +18,7 @@ import { LabController, type LabEvent } from './lab-controller.ts';
 import { INSTANCES, type LabPlan, planLab, type TimersMode } from './lab-plan.ts';
 import { type BuildTimings, LabNetwork } from './lab-topology.ts';
 import { Lab } from './netns.ts';
+import { registerSecret, Secret } from './secret.ts';
 import type { Outage } from './traffic/analysis.ts';
 import {
   type FlowResult,
@@ -43,15 +44,19 @@ export interface BringUpOptions {
   readonly convergeTimeoutMs?: number;
   /** Use an existing (empty) lab instead of creating one. */
   readonly lab?: Lab;
+  /** The tunnels' pre-shared key; random (24 bytes, base64url) when omitted. Never printed. */
+  readonly psk?: Secret;
 }
 
 /** Plans, builds and starts a lab for `topology`, and waits until it has converged. */
 export async function bringUpLab(topology: Topology, options: BringUpOptions): Promise<RunningLab> {
   const started = performance.now();
+  const psk = options.psk ?? new Secret(randomBytes(24).toString('base64url'));
+  registerSecret(psk);
   const planned = planLab(topology, {
     timers: options.timers,
     frrDevices: options.frrDevices,
-    psk: randomBytes(24).toString('base64url'),
+    psk,
   });
   if (!planned.ok) throw new Error(planned.error);
   const lab = options.lab ?? (await Lab.create());

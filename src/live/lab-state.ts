@@ -8,9 +8,10 @@
  * missing anything that exists — at worst it names something that was never made.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateRoot, makePrivateDir, usePrivateUmask, writePrivateFileAt } from './private-files.ts';
 import type { ProcessIdentity } from './proc.ts';
 
 /** Labs live on tmpfs: like the namespaces they describe, they do not survive a reboot. */
@@ -27,10 +28,19 @@ export function labRoot(root?: string): string {
   return chosen;
 }
 
-export function labPrefix(id: string): string {
+/**
+ * The leading letters of a lab's namespace names: `vh` for labs (what `cleanupStale` and
+ * `findLeaks` sweep); a helper that must never be swept by a concurrent lab cleanup picks
+ * its own (the table-load benchmark uses `vbtl`).
+ */
+export const NETNS_FAMILY_PATTERN = /^[a-z]{2,6}$/;
+
+export function labPrefix(id: string, family = 'vh'): string {
   if (!LAB_ID_PATTERN.test(id))
     throw new Error(`invalid lab id ${JSON.stringify(id)}: must match ${LAB_ID_PATTERN}`);
-  return `vh${id}-`;
+  if (!NETNS_FAMILY_PATTERN.test(family))
+    throw new Error(`invalid namespace family ${JSON.stringify(family)}: must match ${NETNS_FAMILY_PATTERN}`);
+  return `${family}${id}-`;
 }
 
 /** The lab id of a namespace name, or undefined if the namespace is not a lab's. */
@@ -82,11 +92,11 @@ export class LabState {
   ) {}
 
   /** Creates `<root>/<id>` (0700) and its state file; fails if the lab already exists. */
-  static create(root: string, id: string, owner: ProcessIdentity): LabState {
-    const prefix = labPrefix(id);
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-    const dir = join(root, id);
-    mkdirSync(dir, { mode: 0o700 });
+  static create(root: string, id: string, owner: ProcessIdentity, family = 'vh'): LabState {
+    const prefix = labPrefix(id, family);
+    usePrivateUmask();
+    ensurePrivateRoot(root);
+    const dir = makePrivateDir(join(root, id));
     const state = new LabState(dir, {
       version: 1,
       id,
@@ -106,6 +116,7 @@ export class LabState {
   }
 
   static load(dir: string): LabState {
+    usePrivateUmask();
     const parsed = labStateSchema.safeParse(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')));
     if (!parsed.success) throw new Error(`unreadable lab state in ${dir}: ${parsed.error.message}`);
     return new LabState(dir, parsed.data);
@@ -124,8 +135,9 @@ export class LabState {
 
   private save(): void {
     const file = join(this.dir, 'state.json');
-    const temporary = `${file}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.data, null, 2)}\n`, { mode: 0o600 });
+    // Per process: `lab down` and a lab's controller daemon may both write it.
+    const temporary = `${file}.${process.pid}.tmp`;
+    writePrivateFileAt(temporary, `${JSON.stringify(this.data, null, 2)}\n`);
     renameSync(temporary, file);
   }
 }

@@ -9,7 +9,7 @@
 import { renderSwanctlConf as renderDeviceSwanctl } from '../export/strongswan.ts';
 import type { InstanceId } from '../model/azure-defaults.ts';
 import { Bird } from './bird.ts';
-import { assertIpv4 } from './exec.ts';
+import { assertIfName, assertIpv4 } from './exec.ts';
 import { Frr } from './frr.ts';
 import {
   type AzureTunnelPlan,
@@ -343,7 +343,7 @@ export class LabNetwork {
             'peer',
             `${assertIpv4(bgp.peerAddress)}/32`,
             'dev',
-            tunnel.export.interfaceName,
+            assertIfName(tunnel.export.interfaceName),
           ]);
         }
       }
@@ -456,7 +456,7 @@ export class LabNetwork {
 
   private async startDaemons(): Promise<void> {
     const { plan } = this;
-    const psk = plan.psk;
+    const psk = plan.psk.reveal();
     // Configs for every carrier are written now, idle ones included: a charon started later
     // (a rebooted instance, a moved public IP) loads the same file, and the PSK goes nowhere else.
     const jobs: (() => Promise<unknown>)[] = [];

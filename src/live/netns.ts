@@ -7,7 +7,7 @@
  * bridges, routes and nft tables inside them along — then removes its directory.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertCidr4,
@@ -20,8 +20,18 @@ import {
   run,
   runIn,
 } from './exec.ts';
+import { removeFrrTempDirs } from './frr.ts';
 import { type LabProcessRecord, LabState, labPrefix, labRoot, randomLabId } from './lab-state.ts';
-import { killProcess, type ProcessIdentity, processIdentity, type StopOutcome, stopProcess } from './proc.ts';
+import { openPrivateAppend, writePrivateFileAt } from './private-files.ts';
+import {
+  killProcess,
+  labToolsUnder,
+  type ProcessIdentity,
+  processIdentity,
+  type StopOutcome,
+  stopProcess,
+} from './proc.ts';
+import { redactSecrets } from './secret.ts';
 
 /**
  * Every lab namespace routes (ip_forward), accepts asymmetric paths (rp_filter off: ECMP
@@ -125,9 +135,11 @@ export async function netnsPids(netns: string): Promise<number[]> {
 /** Stops every process inside `netns` (they are ours by construction), then deletes it. */
 export async function deleteNetns(netns: string): Promise<number> {
   let stopped = 0;
+  const seen = new Set<number>();
   for (let round = 0; round < 5; round++) {
     const pids = await netnsPids(netns);
     if (pids.length === 0) break;
+    for (const pid of pids) seen.add(pid);
     const identities = (await Promise.all(pids.map((pid) => processIdentity(pid)))).filter(
       (identity): identity is ProcessIdentity => identity !== undefined,
     );
@@ -135,6 +147,7 @@ export async function deleteNetns(netns: string): Promise<number> {
     stopped += results.filter((outcome) => outcome !== 'gone').length;
   }
   await run(['ip', 'netns', 'del', netns], { check: false });
+  await removeFrrTempDirs(seen);
   return stopped;
 }
 
@@ -143,6 +156,8 @@ export interface LabOptions {
   readonly id?: string;
   /** Parent directory of lab directories; default /run/vwan-ha (or $VWAN_HA_LAB_ROOT). */
   readonly root?: string;
+  /** Namespace names start with this plus the id (default `vh`, see `labPrefix`). */
+  readonly namespaceFamily?: string;
 }
 
 export class Lab {
@@ -156,15 +171,16 @@ export class Lab {
   /** Creates a new, empty lab owned by this process. */
   static async create(options: LabOptions = {}): Promise<Lab> {
     const root = labRoot(options.root);
+    const family = options.namespaceFamily ?? 'vh';
     const existing = new Set(await listNetns());
     let id = options.id;
     if (id === undefined) {
       do id = randomLabId();
-      while (existsSync(join(root, id)) || [...existing].some((name) => name.startsWith(`vh${id}-`)));
+      while (existsSync(join(root, id)) || [...existing].some((name) => name.startsWith(`${family}${id}-`)));
     }
     const owner = await processIdentity(process.pid);
     if (!owner) throw new Error('cannot read this process from /proc');
-    return new Lab(root, LabState.create(root, id, owner));
+    return new Lab(root, LabState.create(root, id, owner, family));
   }
 
   /** Opens an existing lab by id (for `lab down` or crash cleanup from another process). */
@@ -201,12 +217,12 @@ export class Lab {
     return join(this.dir, fileName);
   }
 
-  /** Writes a file readable by root only (0600); for configs and anything holding a secret. */
+  /**
+   * Writes a file readable by root only (0600, whatever the umask, set before the content
+   * is written; created fresh, never through a symlink); for configs and anything holding a secret.
+   */
   writePrivateFile(fileName: string, content: string): string {
-    const file = this.path(fileName);
-    rmSync(file, { force: true });
-    writeFileSync(file, content, { mode: 0o600 });
-    return file;
+    return writePrivateFileAt(this.path(fileName), content);
   }
 
   /** Runs a command inside one of this lab's namespaces. */
@@ -406,7 +422,7 @@ export class Lab {
       throw new Error(`lab ${this.id} already has a process named ${spec.name}`);
     }
     const logFile = this.path(`${spec.name}.log`);
-    const fd = openSync(logFile, 'a', 0o600);
+    const fd = openPrivateAppend(logFile);
     try {
       const argv = ['ip', 'netns', 'exec', spec.netns, ...spec.argv];
       const child = spawn(argv[0] as string, argv.slice(1), {
@@ -474,6 +490,7 @@ export class Lab {
     if (!record) return 'gone';
     const outcome = await stopProcess(record, graceMs);
     this.forgetProcess(record.pid);
+    await removeFrrTempDirs([record.pid]);
     return outcome;
   }
 
@@ -483,6 +500,7 @@ export class Lab {
     if (!record) return 'gone';
     const outcome = await killProcess(record);
     this.forgetProcess(record.pid);
+    await removeFrrTempDirs([record.pid]);
     return outcome;
   }
 
@@ -544,6 +562,17 @@ export class Lab {
     );
     const counts = await Promise.all(namespaces.map((netns) => deleteNetns(netns)));
     processesStopped += counts.reduce((sum, n) => sum + n, 0);
+    // A tool a killed lab process left running on the lab's files (swanctl, birdc …): not in a
+    // namespace, but its command line names the lab directory.
+    const tools = await labToolsUnder(this.dir);
+    const toolOutcomes = await Promise.all(
+      tools.map(async ({ pid }) => {
+        const identity = await processIdentity(pid);
+        return identity ? stopProcess(identity, TEARDOWN_GRACE_MS) : 'gone';
+      }),
+    );
+    processesStopped += toolOutcomes.filter((outcome) => outcome !== 'gone').length;
+    await removeFrrTempDirs(recorded.map((p) => p.pid));
     rmSync(this.dir, { recursive: true, force: true });
     return { namespaces, processesStopped, needingKill };
   }
@@ -589,7 +618,7 @@ export function destroyOnSignal(lab: Lab): () => void {
     process.stderr.write(`\n${signal}: tearing down lab ${lab.id}\n`);
     void lab
       .destroy()
-      .catch((error: unknown) => process.stderr.write(`teardown failed: ${String(error)}\n`))
+      .catch((error: unknown) => process.stderr.write(redactSecrets(`teardown failed: ${String(error)}\n`)))
       .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', handler);

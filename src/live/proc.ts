@@ -39,6 +39,12 @@ export async function processIdentity(pid: number): Promise<ProcessIdentity | un
   return stat ? { pid, startTime: stat.startTime } : undefined;
 }
 
+/** True if some process with this pid exists and is not a zombie. */
+export async function isPidAlive(pid: number): Promise<boolean> {
+  const stat = await readStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+}
+
 /** True if the process recorded as `identity` still exists and is not a zombie. */
 export async function isAlive(identity: ProcessIdentity): Promise<boolean> {
   const stat = await readStat(identity.pid);
@@ -77,6 +83,32 @@ export async function processesMentioning(needle: string): Promise<{ pid: number
       const stat = await readStat(pid);
       if (stat && stat.state !== 'Z') found.push({ pid, cmdline: text.cmdline });
     }
+  }
+  return found;
+}
+
+/**
+ * Live processes whose command line names a path under `dir` (a lab directory): a
+ * `swanctl --uri unix://<dir>/…` or `birdc -s <dir>/…` left running by a lab process
+ * that was killed. Only these programs are considered, so a user's `less <dir>/x.log`
+ * is never touched.
+ */
+export async function labToolsUnder(dir: string): Promise<{ pid: number; cmdline: string }[]> {
+  const tools = new Set(['swanctl', 'birdc', 'vtysh', 'ip', 'nft', 'arping', 'sysctl', 'node']);
+  const needle = `${dir.replace(/\/+$/, '')}/`;
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const pid of await allPids()) {
+    if (pid === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    } catch {
+      continue;
+    }
+    const program = argv[0]?.split('/').pop() ?? '';
+    if (!tools.has(program) && !/^node\d*$/.test(program)) continue;
+    if (!argv.some((arg) => arg.includes(needle))) continue;
+    if (await isPidAlive(pid)) found.push({ pid, cmdline: argv.join(' ') });
   }
   return found;
 }

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { assertCidr4, assertIdent, assertIpv4, type RunResult, run, waitFor } from './exec.ts';
 import type { Lab } from './netns.ts';
+import { makePrivate } from './private-files.ts';
 
 /** Azure's default IPsec policy parameters that the libipsec build here can do (no GCM plugin). */
 export const IKE_PROPOSAL = 'aes128-sha256-modp2048';
@@ -347,6 +348,8 @@ export class Charon {
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${lab.logTail(name)}`);
     }
+    // charon makes its vici socket 0770: in the lab, root's only.
+    makePrivate(viciSocket);
     return charon;
   }
 

@@ -1,5 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +72,36 @@ describe('vwan-ha export device (the CLI)', () => {
     expect(swanctl).not.toContain('cli-secret-never-print');
     expect(statSync(join(dir, 'swanctl.conf')).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toContain('frr.conf');
+  });
+
+  it('--psk-env over an earlier export: the key lands in a fresh 0600 file, never in the old 0644 one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vwan-ha-export-'));
+    const first = await vwanHa([...bgp, '--format', 'strongswan-bird', '-o', dir]);
+    expect(first.code).toBe(0);
+    const path = join(dir, 'swanctl.conf');
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+    // Someone who could read the placeholder file keeps it open across the second export.
+    const reader = openSync(path, 'r');
+    const target = join(dir, 'elsewhere');
+    writeFileSync(target, 'untouched');
+    // …and a symlink planted where a file goes is replaced, not written through.
+    rmSync(join(dir, 'strongswan.conf'));
+    symlinkSync(target, join(dir, 'strongswan.conf'));
+    const second = await vwanHa([...bgp, '--format', 'strongswan-bird', '--psk-env', 'TEST_PSK', '-o', dir], {
+      TEST_PSK: 'cli-secret-never-print',
+    });
+    expect(second.code).toBe(0);
+    const buffer = Buffer.alloc(1 << 16);
+    const read = readSync(reader, buffer, 0, buffer.length, 0);
+    closeSync(reader);
+    expect(buffer.subarray(0, read).toString()).not.toContain(
+      Buffer.from('cli-secret-never-print').toString('hex'),
+    );
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, 'utf8')).toContain(Buffer.from('cli-secret-never-print').toString('hex'));
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(readFileSync(target, 'utf8')).toBe('untouched');
+    expect(lstatSync(join(dir, 'strongswan.conf')).isFile()).toBe(true);
   });
 
   it('--psk-env without -o is refused: the key would land on the terminal', async () => {

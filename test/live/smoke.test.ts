@@ -224,7 +224,14 @@ describe.skipIf(skipReason !== undefined)('live lab: two sites, one IPsec tunnel
     await lab.destroy();
     report(`teardown: ${(performance.now() - started).toFixed(0)} ms`);
     const leaks = await findLeaks({ labId: lab.id });
-    expect(leaks).toEqual({ namespaces: [], processes: [], rootLinks: [], rootNftTables: [], dirs: [] });
+    expect(leaks).toEqual({
+      namespaces: [],
+      processes: [],
+      rootLinks: [],
+      rootNftTables: [],
+      dirs: [],
+      mounts: [],
+    });
     for (const daemon of daemons) expect(await isAlive(daemon)).toBe(false);
     expect(await rootSnapshot()).toEqual(baseline);
     lab = undefined;
