@@ -32,6 +32,15 @@ function wholeNumber(min: number, max: number, unit = '') {
   });
 }
 
+/**
+ * Azure's naming rule for these network resources (vpnSites, vpnConnections, hubs,
+ * gateways…; Microsoft.Network naming rules): alphanumerics, `_`, `.` and `-`, starting
+ * with an alphanumeric and ending with an alphanumeric or `_`. Besides fidelity, names
+ * reach exported device configs and scripts (comments, BGP descriptions), where a
+ * newline or quote would be a line nobody wrote.
+ */
+const AZURE_RESOURCE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
+
 const resourceName = z
   .string()
   .min(1, 'must not be empty')
@@ -41,6 +50,11 @@ const resourceName = z
       ctx.addIssue({
         code: 'custom',
         message: `${describeValue(name)} has leading or trailing spaces; write ${describeValue(name.trim())}`,
+      });
+    } else if (name.length <= 80 && !AZURE_RESOURCE_NAME.test(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${describeValue(name)} is not a name Azure accepts: use letters, digits, "_", "." and "-", starting with a letter or digit and ending with a letter, digit or "_"`,
       });
     }
   });

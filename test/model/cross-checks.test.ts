@@ -371,6 +371,26 @@ describe('cross-checks name the field and what would be accepted', () => {
     ).toEqual(['virtualHub.name: is longer than 80 characters (Azure resource names are 1–80 characters)']);
   });
 
+  it("names follow Azure's rule, so none can smuggle a line into an exported config or script", () => {
+    const rule =
+      'is not a name Azure accepts: use letters, digits, "_", "." and "-", starting with a letter or digit and ending with a letter, digit or "_"';
+    for (const bad of ['fw1\ntouch /tmp/pwned #', 'fw "1"', '-fw1', 'fw1.', 'fw 1', 'fw{1}', 'fw1\u001b[2J']) {
+      const errors = errorsAfter((t) => {
+        at(t, 'vpnSites', 0).name = bad;
+      });
+      expect(errors.length, bad).toBe(1);
+      expect(errors[0], bad).toMatch(/^vpnSites\[0\]\.name: "/);
+      expect(errors[0], bad).toContain(rule);
+      expect(errors[0], bad).not.toContain('\n');
+    }
+    for (const good of ['fw1', 'site_1', 'a.b-c_', 'Branch-01.weu', 'x']) {
+      const errors = errorsAfter((t) => {
+        at(t, 'vpnSites', 0).name = good;
+      });
+      expect(errors.filter((e) => e.startsWith('vpnSites[0].name')), good).toEqual([]);
+    }
+  });
+
   it('unknown fields at the top level suggest the known one, or list them', () => {
     expect(
       errorsAfter((t) => {
