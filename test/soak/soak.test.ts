@@ -89,9 +89,10 @@ describe(`soak: ${HOURS} simulated hours of random failures on a ${SITES}-site h
     }
     expect(lost).toBeGreaterThan(0);
     // Memory: after the first two hours the heap grows only with what the run keeps (each flow's outage
-    // list); allow 64 MiB over the whole day, far below a leak of per-event state.
+    // list, about 2 MiB a day here). 8 MiB over the day: the per-connection timer records CoreDriver once
+    // kept forever (BGP names its timers after the connection) made it grow 46 → 99 MiB.
     const settled = first.heapMiB.slice(1);
-    expect(Math.max(...settled) - Math.min(...settled)).toBeLessThan(64);
+    expect(Math.max(...settled) - Math.min(...settled)).toBeLessThan(8);
     console.log(
       `[soak] ${first.failures} failures, ${first.flows.length} flows, ${lost.toLocaleString('en-US')} packets lost; heap MiB every 2 h: ${first.heapMiB.map((m) => m.toFixed(0)).join(' ')}`,
     );
