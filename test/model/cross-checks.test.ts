@@ -374,7 +374,15 @@ describe('cross-checks name the field and what would be accepted', () => {
   it("names follow Azure's rule, so none can smuggle a line into an exported config or script", () => {
     const rule =
       'is not a name Azure accepts: use letters, digits, "_", "." and "-", starting with a letter or digit and ending with a letter, digit or "_"';
-    for (const bad of ['fw1\ntouch /tmp/pwned #', 'fw "1"', '-fw1', 'fw1.', 'fw 1', 'fw{1}', 'fw1\u001b[2J']) {
+    for (const bad of [
+      'fw1\ntouch /tmp/pwned #',
+      'fw "1"',
+      '-fw1',
+      'fw1.',
+      'fw 1',
+      'fw{1}',
+      'fw1\u001b[2J',
+    ]) {
       const errors = errorsAfter((t) => {
         at(t, 'vpnSites', 0).name = bad;
       });
@@ -387,7 +395,10 @@ describe('cross-checks name the field and what would be accepted', () => {
       const errors = errorsAfter((t) => {
         at(t, 'vpnSites', 0).name = good;
       });
-      expect(errors.filter((e) => e.startsWith('vpnSites[0].name')), good).toEqual([]);
+      expect(
+        errors.filter((e) => e.startsWith('vpnSites[0].name')),
+        good,
+      ).toEqual([]);
     }
   });
 

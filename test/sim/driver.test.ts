@@ -61,7 +61,8 @@ describe('CoreDriver with ever-new timer names (BGP names timers per connection)
   type DynIn = TimerFired<Dyn> | { readonly kind: 'do'; readonly actions: TimerAction<Dyn>[] };
   type DynOut = TimerAction<Dyn> | { readonly kind: 'fired'; readonly timer: Dyn };
   const core: Core<DynIn, DynOut> = {
-    handle: (_nowMs, input) => (input.kind === 'do' ? input.actions : [{ kind: 'fired', timer: input.timer }]),
+    handle: (_nowMs, input) =>
+      input.kind === 'do' ? input.actions : [{ kind: 'fired', timer: input.timer }],
   };
 
   it('keeps records of idle timers bounded, and still fires, cancels and re-arms correctly', () => {
