@@ -11,6 +11,7 @@ import {
 } from '../live/cleanup.ts';
 import { formatDoctorReport, liveLabSkipReason, runDoctor } from '../live/doctor.ts';
 import { sleep } from '../live/exec.ts';
+import type { SessionStatus } from '../live/lab-controller.ts';
 import {
   CONTROLLER_STATUS_FILE,
   LAB_OPTIONS_FILE,
@@ -18,7 +19,7 @@ import {
   type LabOptionsFile,
 } from '../live/lab-options.ts';
 import { planLab, type TimersMode } from '../live/lab-plan.ts';
-import { describeLab, formatLabRun, labRoles } from '../live/lab-report.ts';
+import { describeLab, describeSessions, formatLabRun, labRoles } from '../live/lab-report.ts';
 import { bringUpLab, runScenario } from '../live/lab-run.ts';
 import { labRoot, listLabDirs } from '../live/lab-state.ts';
 import { LabNetwork } from '../live/lab-topology.ts';
@@ -291,12 +292,23 @@ async function labUp(file: string, options: LabCliOptions & { json?: boolean }):
     lab.detach();
     const statusFile = lab.path(CONTROLLER_STATUS_FILE);
     const deadline = performance.now() + 150_000;
+    let sessions: readonly SessionStatus[] = [];
     for (;;) {
       const status = existsSync(statusFile)
-        ? (JSON.parse(readFileSync(statusFile, 'utf8')) as { phase: string; error?: string })
+        ? (JSON.parse(readFileSync(statusFile, 'utf8')) as {
+            phase: string;
+            error?: string;
+            sessions?: SessionStatus[];
+          })
         : undefined;
-      if (status?.phase === 'converged') break;
-      if (status?.phase === 'failed') throw new Error(`the lab did not converge: ${status.error}`);
+      if (status?.phase === 'converged') {
+        sessions = status.sessions ?? [];
+        break;
+      }
+      if (status?.phase === 'failed')
+        throw new Error(
+          `the lab did not converge: ${status.error}${['', ...describeSessions(status.sessions ?? [])].join('\n')}`,
+        );
       if (!(await isAlive(controller))) {
         throw new Error(`the lab controller (pid ${controller.pid}) died:\n${lab.logTail('lab-controller')}`);
       }
@@ -317,6 +329,7 @@ async function labUp(file: string, options: LabCliOptions & { json?: boolean }):
             upMs,
             timers: checked.timers,
             psk: { source: key.source, value: key.psk, files: '*.swanctl.conf (mode 0600)' },
+            sessions,
             namespaces: labRoles(plan).map(({ role, what }) => ({ netns: network.ns(role), role, what })),
             down: `vwan-ha lab down ${lab.id}`,
           },
@@ -325,9 +338,15 @@ async function labUp(file: string, options: LabCliOptions & { json?: boolean }):
         )}\n`,
       );
     } else {
+      const down = sessions.filter((s) => !s.established).length;
       out(
         [
-          `lab ${lab.id} up in ${(upMs / 1000).toFixed(1)} s (${checked.timers} timers): tunnels and BGP established, hub routes installed`,
+          `lab ${lab.id} up in ${(upMs / 1000).toFixed(1)} s (${checked.timers} timers): ${
+            down === 0
+              ? 'tunnels and BGP established, hub routes installed'
+              : `tunnels established, ${down} of ${sessions.length} BGP sessions DOWN (below), hub routes installed`
+          }`,
+          ...describeSessions(sessions),
           ...describeLab(plan, (role) => network.ns(role)),
           `logs and configs: ${lab.dir}   the hub's routes: sudo ip -n ${network.ns('hub')} route`,
           pskNote,
@@ -428,6 +447,9 @@ async function labRun(file: string, options: LabCliOptions & RunCliOptions): Pro
     log(
       `up in ${(running.timings.totalMs / 1000).toFixed(1)} s; playing "${scenario.scenario.name}" (${scenario.scenario.duration / 1000} s)…`,
     );
+    // Sessions that settled down (over Azure's prefix limit) and why.
+    for (const line of describeSessions(running.controller.sessions().filter((s) => !s.established)))
+      log(line);
     const result = await runScenario(running, scenario.scenario, {
       log,
       phaseLock: options.phaseLock,

@@ -4,12 +4,15 @@
  * It speaks BGP on the wire with the project's own speaker, prints one JSON line
  * per event on stdout, with its wall-clock time (the lab controller reads them;
  * `keepaliveSent` and `heard` lines say when each KEEPALIVE left and when messages
- * arrived, so the lab knows how full each side's hold timer is), and on SIGTERM sends
+ * arrived, so the lab knows how full each side's hold timer is; `notificationSent` lines
+ * carry each NOTIFICATION's bytes as written, `down` lines the reason with the
+ * NOTIFICATION's name and data, `rejected` lines a refused connection and why), and on SIGTERM sends
  * Cease (administrative shutdown) to every neighbour before it exits — planned
  * maintenance. SIGKILL is the unplanned kind: nobody is told.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { describeNotification } from '../protocols/bgp/codec/notification.ts';
 import type { BgpUpdate } from '../protocols/bgp/messages.ts';
 import { LiveBgpSpeaker, type LiveEvent } from './bgp-runtime.ts';
 
@@ -66,7 +69,11 @@ function main(): void {
         process.stdout.write(
           `${JSON.stringify({ atMs: Math.round(performance.now() - started), kind, neighbor, epochMs: Date.now() })}\n`,
         );
-      speaker = new LiveBgpSpeaker(local, print, line('keepaliveSent'), line('heard'));
+      const notificationSent = (neighbor: string, bytes: Uint8Array) =>
+        process.stdout.write(
+          `${JSON.stringify({ atMs: Math.round(performance.now() - started), kind: 'notificationSent', neighbor, bytes: hex(bytes), epochMs: Date.now() })}\n`,
+        );
+      speaker = new LiveBgpSpeaker(local, print, line('keepaliveSent'), line('heard'), notificationSent);
       speakers.set(local, speaker);
     }
     return speaker;
@@ -135,7 +142,13 @@ function describe(event: LiveEvent): Record<string, unknown> {
         reason: event.reason.kind,
         ...(event.reason.kind === 'transportClosed'
           ? {}
-          : { code: event.reason.notification.code, subcode: event.reason.notification.subcode }),
+          : {
+              code: event.reason.notification.code,
+              subcode: event.reason.notification.subcode,
+              // RFC 4486 data (Cease/1: AFI, SAFI, the upper bound), hex; the name as the simulator traces it.
+              data: hex(event.reason.notification.data),
+              notification: describeNotification(event.reason.notification),
+            }),
       };
     case 'established':
       return {
@@ -146,9 +159,15 @@ function describe(event: LiveEvent): Record<string, unknown> {
       };
     case 'state':
       return { kind: 'state', neighbor: event.neighbor, conn: event.conn, from: event.from, to: event.to };
+    case 'rejected':
+      return { kind: 'rejected', neighbor: event.neighbor, reason: event.reason };
     default:
       return { kind: event.kind, neighbor: event.neighbor };
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
 }
 
 main();

@@ -86,6 +86,9 @@ class LiveNeighbor {
         // A KEEPALIVE is the 19-byte header alone, type 4 (RFC 4271 §4.4).
         if (output.bytes.length === 19 && output.bytes[18] === 4) {
           this.speaker.onKeepaliveSent?.(this.options.remoteAddress);
+        } else if (output.bytes[18] === 3) {
+          // A NOTIFICATION (type 3): the exact bytes that went on the wire, for the lab to show.
+          this.speaker.onNotificationSent?.(this.options.remoteAddress, output.bytes);
         }
         return;
       case 'close': {
@@ -174,6 +177,8 @@ export class LiveBgpSpeaker {
     readonly onKeepaliveSent?: (remoteAddress: string) => void,
     /** Called when complete messages arrive from a neighbour (each restarts our hold timer). */
     readonly onMessageHeard?: (remoteAddress: string) => void,
+    /** Called with each NOTIFICATION's bytes as they are written to the neighbour's socket. */
+    readonly onNotificationSent?: (remoteAddress: string, bytes: Uint8Array) => void,
   ) {}
 
   addNeighbor(options: NeighborOptions): void {

@@ -4,7 +4,8 @@
  * It waits until `lab up` has handed the lab over (state.json says detached; from then
  * on this process is the only one writing it), re-plans the lab from the topology and
  * options `lab up` left in the directory, starts the BGP agents and keeps the hub's
- * routes in line with them, and writes controller.status.json once converged.
+ * routes in line with them, and writes controller.status.json once converged (with each BGP
+ * session's state and, for one that is down, the last NOTIFICATION: `lab up` prints them).
  * SIGTERM (or `lab down`, which removes everything) ends it.
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
@@ -65,9 +66,20 @@ async function main(): Promise<void> {
   await controller.start();
   try {
     await controller.waitConverged(120_000);
-    status(lab.dir, { phase: 'converged', pid: process.pid, atEpochMs: Date.now() });
+    // Each BGP session as Azure's side sees it: `lab up` says which are down and why.
+    status(lab.dir, {
+      phase: 'converged',
+      pid: process.pid,
+      atEpochMs: Date.now(),
+      sessions: controller.sessions(),
+    });
   } catch (error) {
-    status(lab.dir, { phase: 'failed', pid: process.pid, error: (error as Error).message });
+    status(lab.dir, {
+      phase: 'failed',
+      pid: process.pid,
+      error: (error as Error).message,
+      sessions: controller.sessions(),
+    });
   }
 }
 

@@ -90,6 +90,45 @@ interface AgentEvent {
   readonly reason?: string;
   readonly code?: number;
   readonly subcode?: number;
+  /** NOTIFICATION data (hex) and name, on `down`; the whole message's bytes (hex) on `notificationSent`. */
+  readonly data?: string;
+  readonly notification?: string;
+  readonly bytes?: string;
+}
+
+/** How a BGP session last went down, as the instance's agent saw it. */
+export interface SessionDown {
+  readonly atEpochMs: number;
+  /** notificationSent, notificationReceived or transportClosed. */
+  readonly reason: string;
+  readonly code: number | null;
+  readonly subcode: number | null;
+  /** As the simulator traces `bgp.down`: "sent Cease / Maximum Number of Prefixes Reached (6/1)", "transport closed". */
+  readonly text: string;
+  /** The NOTIFICATION the agent wrote to the socket (hex), when it sent one. */
+  readonly bytes?: string;
+}
+
+/** One BGP session as the Azure side sees it (`lab up` prints these). */
+export interface SessionStatus {
+  readonly tunnelId: string;
+  readonly instance: InstanceId;
+  readonly azureAddress: string;
+  readonly deviceAddress: string;
+  readonly established: boolean;
+  /** Prefixes the agent holds from the device (its Adj-RIB-In). */
+  readonly prefixes: number;
+  /** How often the session went down since the lab started. */
+  readonly drops: number;
+  /** Connections from the device the agent refused since the session last went down. */
+  readonly refused: number;
+  readonly lastDown?: SessionDown;
+  /**
+   * The agent sent Cease / Maximum Number of Prefixes Reached: it now refuses the
+   * device's connections and opens none until it restarts (an instance power-on), as the
+   * simulator's speaker does (no `maxPrefixRestartSec`).
+   */
+  readonly heldDown: boolean;
 }
 
 /** One observation of a device-side tunnel: which IKE SA carries it (null: none established). */
@@ -137,6 +176,13 @@ export class LabController {
   private readonly keepaliveSent = new Map<string, number>();
   /** When each agent last heard a message from each neighbour (epoch ms): its hold timer restarted then. */
   private readonly heard = new Map<string, number>();
+  /** Per `<instance>|<neighbour>`: how the session last went down, how often, the last NOTIFICATION sent. */
+  private readonly lastDown = new Map<string, SessionDown>();
+  private readonly drops = new Map<string, number>();
+  private readonly notificationSent = new Map<string, string>();
+  private readonly refused = new Map<string, number>();
+  /** Sessions the agent holds down after the prefix limit (Cease/1), by `<instance>|<neighbour>`. */
+  private readonly heldDown = new Set<string>();
   private installed: ForwardingPlan = { hub: new Map(), instances: { IN_0: new Map(), IN_1: new Map() } };
   private recomputePending = false;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -457,6 +503,8 @@ export class LabController {
     const { lab } = this.network;
     const instance = this.plan.instances[id];
     if (sessionsOf(this.plan, id).length === 0) return;
+    // A fresh agent holds nobody down (the simulator's speaker reboot).
+    for (const key of [...this.heldDown]) if (key.startsWith(`${id}|`)) this.heldDown.delete(key);
     const file = lab.writePrivateFile(`${instance.agentName}.json`, JSON.stringify(this.agentConfig(id)));
     const child = await lab.spawnAttached({
       name: instance.agentName,
@@ -510,8 +558,24 @@ export class LabController {
         if (neighbor) this.heard.set(`${id}|${neighbor}`, event.epochMs ?? Date.now());
         return;
       case 'established':
-        if (neighbor) this.established[id].add(neighbor);
+        if (neighbor) {
+          this.established[id].add(neighbor);
+          this.heldDown.delete(`${id}|${neighbor}`);
+        }
         this.record(`${id}/bgp:${neighbor}`, 'bgp.established');
+        return;
+      case 'rejected': {
+        // The agent refused a connection from the device (held down after the prefix limit, …).
+        if (!neighbor) return;
+        const key = `${id}|${neighbor}`;
+        this.refused.set(key, (this.refused.get(key) ?? 0) + 1);
+        this.record(`${id}/bgp:${neighbor}`, 'bgp.rejected', { reason: event.reason ?? '' });
+        return;
+      }
+      case 'notificationSent':
+        if (!neighbor || !event.bytes) return;
+        this.notificationSent.set(`${id}|${neighbor}`, event.bytes);
+        this.record(`${id}/bgp:${neighbor}`, 'bgp.notification.sent', { bytes: event.bytes });
         return;
       case 'update': {
         if (!neighbor) return;
@@ -520,23 +584,37 @@ export class LabController {
         for (const prefix of event.nlri ?? []) routes.set(prefix, event.asPath?.length ?? 0);
         this.ribs[id].set(neighbor, routes);
         this.record(`${id}/bgp:${neighbor}`, 'bgp.update', {
-          nlri: (event.nlri ?? []).join(' '),
-          withdrawn: (event.withdrawn ?? []).join(' '),
+          nlri: listed(event.nlri ?? []),
+          withdrawn: listed(event.withdrawn ?? []),
+          prefixes: routes.size,
         });
         this.scheduleRecompute();
         return;
       }
-      case 'down':
+      case 'down': {
         if (!neighbor) return;
+        const key = `${id}|${neighbor}`;
         this.established[id].delete(neighbor);
         this.ribs[id].delete(neighbor);
+        const down = sessionDown(event, this.notificationSent.get(key));
+        this.notificationSent.delete(key);
+        this.lastDown.set(key, down);
+        this.drops.set(key, (this.drops.get(key) ?? 0) + 1);
+        this.refused.delete(key);
+        // Over Azure's prefix limit: the agent's speaker will not take the neighbour back (peer.ts).
+        if (down.reason === 'notificationSent' && down.code === 6 && down.subcode === 1)
+          this.heldDown.add(key);
         this.record(`${id}/bgp:${neighbor}`, 'bgp.down', {
           reason: event.reason ?? '',
           code: event.code ?? null,
           subcode: event.subcode ?? null,
+          text: down.text,
+          ...(event.data ? { data: event.data } : {}),
+          ...(down.bytes ? { bytes: down.bytes } : {}),
         });
         this.scheduleRecompute();
         return;
+      }
       default:
         return;
     }
@@ -698,20 +776,23 @@ export class LabController {
     const { lab, plan } = this.network;
     const hub = this.network.ns('hub');
     const jobs: Promise<void>[] = [];
+    // One `ip -batch` per namespace: a site may announce thousands of prefixes (Azure takes 4,000).
     const sync = <T>(
       netns: string,
       want: ReadonlyMap<string, readonly T[]>,
       have: ReadonlyMap<string, readonly T[]>,
       hop: (t: T) => NextHop,
     ): void => {
+      const changes: { op: 'replace' | 'del'; route: RouteSpec }[] = [];
       for (const [prefix, targets] of want) {
         if (sameList(have.get(prefix), targets) || targets.length === 0) continue;
-        jobs.push(lab.replaceRoute(netns, routeTo(prefix, targets.map(hop))));
+        changes.push({ op: 'replace', route: routeTo(prefix, targets.map(hop)) });
       }
       for (const prefix of have.keys()) {
         if ((want.get(prefix)?.length ?? 0) > 0) continue;
-        jobs.push(lab.delRoute(netns, { dst: prefix }).catch(() => undefined));
+        changes.push({ op: 'del', route: { dst: prefix } });
       }
+      jobs.push(lab.changeRoutes(netns, changes));
     };
     sync(hub, desired.hub, this.installed.hub, (id: InstanceId) => ({
       via: plan.instances[id].hubLink.b.address,
@@ -737,7 +818,8 @@ export class LabController {
     await Promise.all(jobs);
     if (changed.length > 0 || removed.length > 0) {
       this.record('hub', 'hub.routes', {
-        routes: [...desired.hub].map(([prefix, ids]) => `${prefix}>${ids.join(',')}`).join(' '),
+        routes: listed([...desired.hub].map(([prefix, ids]) => `${prefix}>${ids.join(',')}`)),
+        prefixes: desired.hub.size,
       });
     }
   }
@@ -765,6 +847,34 @@ export class LabController {
 
   agentEstablished(session: SessionPlan): boolean {
     return this.established[session.instance].has(session.deviceAddress);
+  }
+
+  /** The agent holds this session down: it sent Cease / Maximum Number of Prefixes Reached. */
+  heldDownByPrefixLimit(session: SessionPlan): boolean {
+    return this.heldDown.has(`${session.instance}|${session.deviceAddress}`);
+  }
+
+  /** Every BGP session as the Azure side sees it: up or not, and if not, why (the last NOTIFICATION). */
+  sessions(): SessionStatus[] {
+    return this.plan.tunnels.flatMap(({ session }) => {
+      if (!session) return [];
+      const key = `${session.instance}|${session.deviceAddress}`;
+      const lastDown = this.lastDown.get(key);
+      return [
+        {
+          tunnelId: session.tunnelId,
+          instance: session.instance,
+          azureAddress: session.azureAddress,
+          deviceAddress: session.deviceAddress,
+          established: this.agentEstablished(session),
+          prefixes: this.ribs[session.instance].get(session.deviceAddress)?.size ?? 0,
+          drops: this.drops.get(key) ?? 0,
+          refused: this.refused.get(key) ?? 0,
+          ...(lastDown ? { lastDown } : {}),
+          heldDown: this.heldDown.has(key),
+        },
+      ];
+    });
   }
 
   /** The device's view of one BGP session (BIRD protocol / FRR neighbour). */
@@ -833,11 +943,14 @@ export class LabController {
       if (!this.isAzureUp(tunnel.id)) return `tunnel ${tunnel.id} not up on Azure's side`;
       if (!this.isDeviceUp(tunnel.id)) return `tunnel ${tunnel.id} not up on the device`;
       const session = tunnel.session;
-      if (session && this.states[session.instance] === 'up') {
+      // A session over the prefix limit stays down for good (Azure drops it): settled, not converging.
+      if (session && this.states[session.instance] === 'up' && !this.heldDownByPrefixLimit(session)) {
+        const last = this.lastDown.get(`${session.instance}|${session.deviceAddress}`);
+        const why = last ? ` (last down: ${last.text})` : '';
         if (!this.agentEstablished(session))
-          return `BGP ${session.tunnelId} not Established at ${session.instance}`;
+          return `BGP ${session.tunnelId} not Established at ${session.instance}${why}`;
         if ((await this.deviceBgpState(session)) !== 'Established')
-          return `BGP ${session.tunnelId} not Established at the device`;
+          return `BGP ${session.tunnelId} not Established at the device${why}`;
       }
     }
     for (const location of plan.locations) {
@@ -848,7 +961,8 @@ export class LabController {
             (t) =>
               t.location === location.name &&
               this.ipHolder.get(t.azureIp) === id &&
-              this.deviceAlive.get(t.device),
+              this.deviceAlive.get(t.device) &&
+              !(t.session && this.heldDownByPrefixLimit(t.session)),
           ),
       );
       for (const prefix of location.prefixes) {
@@ -862,6 +976,8 @@ export class LabController {
       const up = device.tunnels.filter((t) => {
         const tunnel = plan.tunnels.find((a) => a.id === t.tunnelId);
         const holder = tunnel ? this.ipHolder.get(tunnel.azureIp) : null;
+        // Over a session held down by the prefix limit the device learns no Azure prefix.
+        if (tunnel?.session && this.heldDownByPrefixLimit(tunnel.session)) return false;
         return holder && this.states[holder] === 'up';
       }).length;
       const want = device.export.ecmp ? up : Math.min(1, up);
@@ -907,6 +1023,37 @@ function routerProcesses(device: DeviceLabPlan): string[] {
   return device.routing === 'frr'
     ? ['zebra', 'bgpd', 'staticd'].map((d) => `${device.daemonName}-${d}`)
     : [device.daemonName];
+}
+
+/** A long prefix list shortened for the log: the first 16 and how many more. */
+function listed(items: readonly string[]): string {
+  return items.length <= 16 ? items.join(' ') : `${items.slice(0, 16).join(' ')} … (${items.length} in all)`;
+}
+
+/** An agent's `down` event as the simulator's trace words it, with the NOTIFICATION's bytes when they match. */
+function sessionDown(event: AgentEvent, sentBytes: string | undefined): SessionDown {
+  const reason = event.reason ?? 'transportClosed';
+  const code = event.code ?? null;
+  const subcode = event.subcode ?? null;
+  const name = event.notification ?? `NOTIFICATION (${code}/${subcode})`;
+  const text =
+    reason === 'transportClosed'
+      ? 'transport closed'
+      : `${reason === 'notificationSent' ? 'sent' : 'received'} ${name}`;
+  // Bytes 19 and 20 of a NOTIFICATION are its code and subcode (RFC 4271 §4.5).
+  const matches =
+    reason === 'notificationSent' &&
+    sentBytes !== undefined &&
+    Number.parseInt(sentBytes.slice(38, 40), 16) === code &&
+    Number.parseInt(sentBytes.slice(40, 42), 16) === subcode;
+  return {
+    atEpochMs: event.epochMs ?? Date.now(),
+    reason,
+    code,
+    subcode,
+    text,
+    ...(matches ? { bytes: sentBytes } : {}),
+  };
 }
 
 function sameList<T>(a: readonly T[] | undefined, b: readonly T[]): boolean {

@@ -1,5 +1,7 @@
 /** Plain-text views of a lab: what runs where, and what a run measured. */
+import { AZURE } from '../model/azure-defaults.ts';
 import { formatDuration } from '../scenario/duration.ts';
+import type { SessionStatus } from './lab-controller.ts';
 import { INSTANCES, type LabPlan } from './lab-plan.ts';
 import type { LabDirectionSummary, LabRunResult } from './lab-run.ts';
 
@@ -52,6 +54,25 @@ export function labRoles(plan: LabPlan): { role: string; what: string }[] {
     );
   }
   return lines;
+}
+
+/**
+ * One line per BGP session as Azure's side sees it; a session that is down says why (the
+ * last NOTIFICATION, in the simulator's words) and whether the agent holds it down.
+ */
+export function describeSessions(sessions: readonly SessionStatus[]): string[] {
+  return sessions.map((s) => {
+    const head = `  BGP ${s.tunnelId} (${s.instance} ${s.azureAddress} ↔ ${s.deviceAddress}):`;
+    if (s.established) return `${head} Established, ${s.prefixes} prefixes from the device`;
+    const last = s.lastDown;
+    const why = last
+      ? ` — ${last.text} at ${new Date(last.atEpochMs).toISOString().slice(11, 23)}${last.bytes ? ` [${last.bytes}]` : ''}`
+      : '';
+    const held = s.heldDown
+      ? `; held down: the device announced more prefixes than Azure takes per session (${AZURE.bgp.maxPrefixesPerSession.toLocaleString('en-US')}), and the instance takes no new session from it until it restarts (refused ${s.refused} since)`
+      : '';
+    return `${head} DOWN (dropped ${s.drops}×)${why}${held}`;
+  });
 }
 
 function direction(summary: LabDirectionSummary): string {

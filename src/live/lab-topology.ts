@@ -354,8 +354,13 @@ export class LabNetwork {
       }
       const location = plan.locations.find((l) => l.name === device.location);
       if (!location) throw new Error(`device ${device.name} has no location`);
-      for (const prefix of device.prefixes)
-        await lab.addRoute(router, { dst: prefix, via: location.hostLanAddress });
+      await lab.changeRoutes(
+        router,
+        device.prefixes.map((prefix) => ({
+          op: 'add',
+          route: { dst: prefix, via: location.hostLanAddress },
+        })),
+      );
     }
     for (const location of plan.locations) {
       const host = this.ns(location.hostRole);

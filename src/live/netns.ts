@@ -347,6 +347,34 @@ export class Lab {
     await run(['ip', '-n', netns, 'route', 'replace', ...routeArgs(route)]);
   }
 
+  /**
+   * Many route changes in one `ip -batch` (one process, not one per route: a site may
+   * announce Azure's 4,000 prefixes). Every line is built from checked arguments, as
+   * for one route. `del` of a route that is not there is no error (`-force` goes on).
+   */
+  async changeRoutes(
+    netns: string,
+    changes: readonly { readonly op: 'add' | 'replace' | 'del'; readonly route: RouteSpec }[],
+  ): Promise<void> {
+    this.assertOwnNetns(netns);
+    if (changes.length === 0) return;
+    const lines = changes.map(({ op, route }) => ['route', op, ...routeArgs(route)].join(' '));
+    const result = await run(['ip', '-n', netns, '-force', '-batch', '-'], {
+      input: `${lines.join('\n')}\n`,
+      check: false,
+      timeoutMs: 120_000,
+    });
+    // -force makes ip exit 1 when any line failed; only failures other than deleting a missing route count.
+    const failed = result.stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !/No such process|Command failed -:\d+$/.test(line));
+    if (result.timedOut || (result.exitCode !== 0 && failed.length > 0)) {
+      throw new Error(
+        `ip -n ${netns} -batch: ${result.timedOut ? 'timed out' : failed.slice(0, 5).join('; ')}`,
+      );
+    }
+  }
+
   /** The routes of a namespace's table (`ip -j route show`), parsed. */
   async routes(netns: string, table: number | 'main' = 'main'): Promise<KernelRoute[]> {
     this.assertOwnNetns(netns);

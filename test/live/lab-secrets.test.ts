@@ -203,13 +203,20 @@ describe('redaction: a registered key never reaches a message or the terminal', 
 describe('topology names cannot become lines of the configs the lab runs as root', () => {
   const base = readFileSync(new URL('../../examples/bgp-active-active.yaml', import.meta.url), 'utf8');
 
-  function withDeviceName(name: string): Topology {
-    const text = base
+  function textWithDeviceName(name: string): string {
+    return base
       .replaceAll('name: branch1-fw1', `name: ${JSON.stringify(name)}`)
       .replaceAll('remoteDevice: branch1-fw1', `remoteDevice: ${JSON.stringify(name)}`);
-    const loaded = loadTopology(text);
+  }
+
+  /** The same topology object with the name swapped in after loading: what a library caller could hand the lab. */
+  function withDeviceName(name: string): Topology {
+    const loaded = loadTopology(base);
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    return loaded.topology;
+    const topology = structuredClone(loaded.topology) as Topology;
+    const device = topology.vpnSites[0]?.devices[0] as { name: string };
+    device.name = name;
+    return topology;
   }
 
   it.each([
@@ -218,9 +225,13 @@ describe('topology names cannot become lines of the configs the lab runs as root
     'fw1 } connections { x',
     'fw1\u001b[2J',
     '-fw1',
-  ])('refuses the device name %j (the model takes it; the exported configs would carry it)', (name) => {
-    const topology = withDeviceName(name);
-    const planned = planLab(topology, { timers: 'fast', psk: PSK });
+  ])('refuses the device name %j: in the model, and again in planLab', (name) => {
+    const loaded = loadTopology(textWithDeviceName(name));
+    expect(loaded.ok).toBe(false);
+    if (!loaded.ok) {
+      expect(loaded.errors.some((e) => e.message.includes('is not a name Azure accepts'))).toBe(true);
+    }
+    const planned = planLab(withDeviceName(name), { timers: 'fast', psk: PSK });
     expect(planned.ok).toBe(false);
     if (planned.ok) return;
     expect(planned.error).toMatch(
