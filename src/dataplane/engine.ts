@@ -1,3 +1,4 @@
+import { ElementIndex } from './element-index.ts';
 import type { FlowSpec, ResolvedPath } from './flow.ts';
 import { FlowMeter } from './meter.ts';
 
@@ -16,8 +17,12 @@ export type PathResolver = (flow: FlowSpec) => ResolvedPath;
  */
 export class Dataplane {
   readonly meter: FlowMeter;
-  private readonly byElement = new Map<string, Set<number>>();
-  private readonly byGroup = new Map<string, number[]>();
+  private readonly byElement: ElementIndex;
+  /** Flow ids per direction and site: made once, read when a group's next hops change. */
+  private readonly byGroup: Record<FlowSpec['direction'], Map<string, number[]>> = {
+    toSite: new Map(),
+    toAzure: new Map(),
+  };
   private readonly currentPaths: ResolvedPath[] = [];
   private resolutions = 0;
 
@@ -26,11 +31,12 @@ export class Dataplane {
     private readonly resolve: PathResolver,
   ) {
     this.meter = new FlowMeter(flows);
+    this.byElement = new ElementIndex(flows.length);
     for (const flow of flows) {
-      const key = groupKey(flow.direction, flow.site);
-      const list = this.byGroup.get(key);
+      const group = this.byGroup[flow.direction];
+      const list = group.get(flow.site);
       if (list) list.push(flow.id);
-      else this.byGroup.set(key, [flow.id]);
+      else group.set(flow.site, [flow.id]);
     }
   }
 
@@ -46,14 +52,13 @@ export class Dataplane {
 
   /** An element (instance, tunnel, device, internet path) changed state. */
   elementChanged(element: string, nowMs: number): void {
-    const ids = this.byElement.get(element);
-    if (!ids || ids.size === 0) return;
-    for (const id of [...ids]) this.update(this.flows[id] as FlowSpec, nowMs);
+    // Re-resolving may move flows off the element: walk a copy of its list.
+    for (const id of this.byElement.flowsOn(element)) this.update(this.flows[id] as FlowSpec, nowMs);
   }
 
   /** Next-hop sets for a site's prefixes changed in one direction. */
   groupChanged(direction: FlowSpec['direction'], site: string, nowMs: number): void {
-    const ids = this.byGroup.get(groupKey(direction, site));
+    const ids = this.byGroup[direction].get(site);
     if (!ids) return;
     for (const id of ids) this.update(this.flows[id] as FlowSpec, nowMs);
   }
@@ -65,7 +70,12 @@ export class Dataplane {
 
   /** How many flows are routed across an element now (viable or not). */
   flowsOn(element: string): number {
-    return this.byElement.get(element)?.size ?? 0;
+    return this.byElement.count(element);
+  }
+
+  /** Calls `observer` whenever an element gets its first flow or loses its last (see flowsOn). */
+  observeOccupancy(observer: (element: string, occupied: boolean) => void): void {
+    this.byElement.observe(observer);
   }
 
   /** Where the flow's packets go now (after the last change that touched it). */
@@ -84,17 +94,7 @@ export class Dataplane {
     // The same path object means nothing on it changed (resolvers reuse them): nothing to settle yet.
     if (current === path) return;
     const previous = current?.elements;
-    if (!previous || !sameElements(previous, path.elements)) {
-      if (previous) for (const e of previous) this.byElement.get(e)?.delete(flow.id);
-      for (const e of path.elements) {
-        let set = this.byElement.get(e);
-        if (!set) {
-          set = new Set();
-          this.byElement.set(e, set);
-        }
-        set.add(flow.id);
-      }
-    }
+    if (!previous || !sameElements(previous, path.elements)) this.byElement.place(flow.id, path.elements);
     this.currentPaths[flow.id] = path;
     this.meter.setPath(flow.id, nowMs, path);
   }
@@ -105,8 +105,4 @@ function sameElements(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function groupKey(direction: FlowSpec['direction'], site: string): string {
-  return `${direction}|${site}`;
 }

@@ -1,3 +1,4 @@
+import { BoundaryLists } from './boundary-lists.ts';
 import type { FlowSpec, ResolvedPath } from './flow.ts';
 import { packetsBetween } from './packets.ts';
 
@@ -27,6 +28,7 @@ export interface FlowMetrics {
 }
 
 const NO_TUNNEL = -1;
+const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 /**
  * Event-driven accounting for every flow. Nothing happens between routing events:
@@ -45,7 +47,8 @@ export class FlowMeter {
   /** The tunnel (interned id) and generation the flow last delivered packets over. */
   private readonly lastTunnel: Int32Array;
   private readonly lastGeneration: Int32Array;
-  private readonly outages = new Map<number, number[]>();
+  /** Per flow: outage start, end, start, end, … (an odd count: the last one is still open). */
+  private readonly outages: BoundaryLists;
   private readonly resetTimes = new Map<number, number[]>();
   private readonly pathNames: string[] = [];
   private readonly pathIds = new Map<string, number>();
@@ -63,6 +66,7 @@ export class FlowMeter {
     this.pathIndex = new Int32Array(n).fill(-1);
     this.lastTunnel = new Int32Array(n).fill(NO_TUNNEL);
     this.lastGeneration = new Int32Array(n);
+    this.outages = new BoundaryLists(n);
   }
 
   get flowCount(): number {
@@ -144,12 +148,15 @@ export class FlowMeter {
     const flow = this.flows[flowId] as FlowSpec;
     const delivered = this.delivered[flowId] as number;
     const lost = this.lost[flowId] as number;
-    const raw = this.outages.get(flowId) ?? [];
-    const outages: { startMs: number; endMs: number }[] = [];
-    for (let i = 0; i < raw.length; i += 2) {
+    const resets = this.resetTimes.get(flowId);
+    const boundaries = this.outages.length(flowId);
+    // Most flows have no outage and no reset: they share one frozen empty list (a million of them).
+    const outages: { startMs: number; endMs: number }[] = boundaries === 0 ? NONE : [];
+    for (let i = 0; i < boundaries; i += 2) {
+      const startMs = this.outages.at(flowId, i);
       outages.push({
-        startMs: raw[i] as number,
-        endMs: (raw[i + 1] ?? this.finishedAtMs ?? raw[i]) as number,
+        startMs,
+        endMs: i + 1 < boundaries ? this.outages.at(flowId, i + 1) : (this.finishedAtMs ?? startMs),
       });
     }
     return {
@@ -163,7 +170,7 @@ export class FlowMeter {
       outages,
       pathChanges: this.pathChanges[flowId] as number,
       sessionResets: this.sessionResets[flowId] as number,
-      sessionResetsAtMs: [...(this.resetTimes.get(flowId) ?? [])],
+      sessionResetsAtMs: resets ? [...resets] : NONE,
       finalPath: this.pathNames[this.pathIndex[flowId] as number] ?? '',
     };
   }
@@ -182,19 +189,15 @@ export class FlowMeter {
   }
 
   private openOutage(flowId: number, nowMs: number): void {
-    const list = this.outages.get(flowId);
-    if (list) list.push(nowMs);
-    else this.outages.set(flowId, [nowMs]);
+    this.outages.push(flowId, nowMs);
   }
 
   private closeOutage(flowId: number, nowMs: number): void {
-    const list = this.outages.get(flowId);
-    if (!list || list.length % 2 === 0) return;
-    const start = list[list.length - 1] as number;
+    if (this.outages.length(flowId) % 2 === 0) return;
+    const start = this.outages.last(flowId);
     // A zero-length outage (broken and repaired in the same millisecond) lost nothing: forget it.
-    if (nowMs <= start) list.pop();
-    else list.push(nowMs);
-    if (list.length === 0) this.outages.delete(flowId);
+    if (nowMs <= start) this.outages.pop(flowId);
+    else this.outages.push(flowId, nowMs);
   }
 
   private internPath(signature: string): number {

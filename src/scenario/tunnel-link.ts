@@ -1,5 +1,6 @@
 import type { IkeEndpointOptions } from '../protocols/ike/config.ts';
 import { SimulatedIkeTunnel, type TunnelRecord, type TunnelSide } from '../protocols/ike/sim-tunnel.ts';
+import type { InboundTraffic } from '../protocols/ike/types.ts';
 import type { Simulator } from '../sim/kernel.ts';
 
 /**
@@ -26,6 +27,9 @@ export class TunnelLink {
   private capable = false;
   private readonly installed: Record<TunnelSide, Map<number, number>> = { a: new Map(), b: new Map() };
   private readonly up: Record<TunnelSide, boolean> = { a: false, b: false };
+  /** The first key of `installed` per side (the oldest CHILD SA), kept for the DPD checks that read it. */
+  private oldestInboundA: number | undefined;
+  private oldestInboundB: number | undefined;
 
   constructor(
     sim: Simulator,
@@ -35,27 +39,26 @@ export class TunnelLink {
       azure: IkeEndpointOptions;
       device: IkeEndpointOptions;
       oneWayLatencyMs: number;
-      /** Whether flows are routed through the tunnel now (their ESP counts as liveness for DPD). */
-      carriesTraffic: () => boolean;
     },
     private readonly onChange: (change: TunnelChange) => void,
   ) {
     this.sim = sim;
-    this.carriesTraffic = options.carriesTraffic;
     this.ike = new SimulatedIkeTunnel(sim, {
       a: options.azure,
       b: options.device,
       oneWayLatencyMs: options.oneWayLatencyMs,
       record: false,
       onOutput: (side, output) => this.observe(side, output),
-      beforeTimer: (side, timer) => {
-        if (timer === 'dpd') this.reportEsp(side);
-      },
+      inboundAtTimer: (side, timer) => (timer === 'dpd' ? this.espSeen(side) : undefined),
     });
   }
 
   private readonly sim: Simulator;
-  private readonly carriesTraffic: () => boolean;
+  /**
+   * Whether flows are routed through the tunnel now (their ESP counts as liveness
+   * for DPD). Set by the world as the data plane moves flows on and off it.
+   */
+  carriesTraffic = false;
   /** When ESP last got through end to end, if it has stopped (undefined while it flows). */
   private espStoppedAtMs: number | undefined;
   private pathUp = true;
@@ -64,14 +67,15 @@ export class TunnelLink {
    * strongSwan's DPD job probes only after dpd_delay without IKE *or ESP* from the
    * peer, reading the SA's last-use time from the kernel. Traffic flows through a
    * data-capable tunnel over a working path continuously, so its ESP was last seen
-   * now — or when it stopped getting through (the peer died, the path broke).
+   * now — or when it stopped getting through (the peer died, the path broke) —
+   * on the end's oldest installed CHILD SA.
    */
-  private reportEsp(side: TunnelSide): void {
-    if (!this.carriesTraffic()) return;
+  private espSeen(side: TunnelSide): InboundTraffic | undefined {
+    if (!this.carriesTraffic) return undefined;
     const seenAt = this.espFlowing ? this.sim.nowMs : this.espStoppedAtMs;
-    const inbound = this.installed[side].keys().next();
-    if (seenAt === undefined || inbound.done) return;
-    this.ike.inboundTraffic(side, inbound.value, seenAt);
+    const inboundSpi = side === 'a' ? this.oldestInboundA : this.oldestInboundB;
+    if (seenAt === undefined || inboundSpi === undefined) return undefined;
+    return { inboundSpi, atMs: seenAt };
   }
 
   get azureUp(): boolean {
@@ -91,6 +95,7 @@ export class TunnelLink {
     if (!this.ike.isAlive(side)) return;
     this.ike.crash(side);
     this.installed[side].clear();
+    this.noteOldestInbound(side);
     const wasUp = this.up[side];
     this.up[side] = false;
     this.recompute();
@@ -108,11 +113,18 @@ export class TunnelLink {
       const sas = this.installed[side];
       if (output.up) sas.set(output.childSa.inboundSpi, output.childSa.outboundSpi);
       else sas.delete(output.childSa.inboundSpi);
+      this.noteOldestInbound(side);
       this.recompute();
     } else if (output.kind === 'tunnel') {
       this.up[side] = output.up;
     }
     this.onChange({ tunnel: this, side, output });
+  }
+
+  private noteOldestInbound(side: TunnelSide): void {
+    const oldest = this.installed[side].keys().next().value;
+    if (side === 'a') this.oldestInboundA = oldest;
+    else this.oldestInboundB = oldest;
   }
 
   private recompute(): void {

@@ -4,6 +4,7 @@ import type { HubRoute } from '../gateway/hub-routes.ts';
 import type { InstanceId } from '../model/azure-defaults.ts';
 import type { ResolvedLinkConnection } from '../model/views.ts';
 import type { Ipv4Prefix } from '../net/ipv4.ts';
+import type { PrefixTrie } from '../net/lpm.ts';
 import type { Rib } from '../protocols/bgp/rib.ts';
 import type { TcpHost } from '../sim/tcp.ts';
 import type { BgpSpeakerEnd } from './bgp-link.ts';
@@ -39,11 +40,22 @@ export interface DeviceNode {
   lanSeesAlive: boolean;
   rib: Rib;
   readonly tunnels: TunnelNode[];
+  /** Its forwarding towards Azure, built when first needed after a change (World.deviceFib). */
+  fib: PrefixTrie<readonly TunnelNode[]> | undefined;
+  /** That FIB's routes as a string, when last compared (World.fibChanged). */
+  fibKey: string | undefined;
 }
 
 export interface TunnelNode {
   /** `<linkConnection>@<instance>`. */
   readonly id: string;
+  /** `tunnel:<id>`: the tunnel as an element of flow paths. */
+  readonly element: string;
+  /**
+   * What the data plane last saw of the tunnel's forwarding (generation × 2 + data-capable):
+   * the only link state a path depends on, so other IKE changes (rekeys) move no flows.
+   */
+  flushedForwarding: number;
   /** hashString(id), for ECMP over tunnels. */
   readonly hash: number;
   /**
@@ -59,6 +71,8 @@ export interface TunnelNode {
   readonly azureIp: string;
   readonly device: DeviceNode;
   readonly internetPath: string;
+  /** That internet path's state (World.internetPaths), read by every resolution through the tunnel. */
+  readonly internet: { readonly up: boolean };
   readonly latencyMs: number;
   session: SessionNode | undefined;
 }

@@ -11,7 +11,7 @@ import { type HubOffer, HubTable } from '../gateway/hub-table.ts';
 import { AZURE, type InstanceId } from '../model/azure-defaults.ts';
 import type { Topology } from '../model/schema.ts';
 import { resolveLinkConnections } from '../model/views.ts';
-import { hashString, rendezvousPickBy } from '../net/flow-hash.ts';
+import { hashString } from '../net/flow-hash.ts';
 import { isApipa, parseIpv4, parseIpv4Prefix } from '../net/ipv4.ts';
 import { PrefixTrie } from '../net/lpm.ts';
 import { describeNotification } from '../protocols/bgp/codec.ts';
@@ -26,6 +26,7 @@ import { Simulator } from '../sim/kernel.ts';
 import { type TcpConnection, TcpHost } from '../sim/tcp.ts';
 import { buildDeviceFib } from '../site/device-fib.ts';
 import { BgpSpeakerEnd, type SpeakerEvent, type TcpFabric } from './bgp-link.ts';
+import { FlowResolver, type ForwardingState } from './flow-resolver.ts';
 import { type TunnelChange, TunnelLink } from './tunnel-link.ts';
 import type { DeviceNode, HubEntry, InstanceNode, Location, SessionNode, TunnelNode } from './world-types.ts';
 
@@ -52,7 +53,6 @@ const INSTANCES: readonly InstanceId[] = ['IN_0', 'IN_1'];
 const DEFAULT_LAN_DETECTION_MS = 3_000;
 /** Maximum ECMP paths a RIB keeps; Azure and common devices (FRR maximum-paths) go well past 2. */
 const MAX_PATHS = 8;
-const HUB_HASH_SALT = hashString('hub');
 
 /**
  * The simulated world of one topology: the Azure gateway (controller, instances,
@@ -61,7 +61,7 @@ const HUB_HASH_SALT = hashString('hub');
  * Scenario events go in through the methods below; the data plane asks
  * `resolve(flow)` where a flow's packets go right now.
  */
-export class World implements TcpFabric {
+export class World implements TcpFabric, ForwardingState {
   readonly sim: Simulator;
   readonly instances: Record<InstanceId, InstanceNode>;
   readonly devices = new Map<string, DeviceNode>();
@@ -76,6 +76,7 @@ export class World implements TcpFabric {
     GatewayTimer
   >;
   private readonly tunnelById = new Map<string, TunnelNode>();
+  private readonly tunnelByElement = new Map<string, TunnelNode>();
   private readonly tunnelsByIp = new Map<string, TunnelNode[]>();
   private readonly sessionById = new Map<string, SessionNode>();
   private readonly locationOfSite = new Map<string, Location>();
@@ -88,15 +89,17 @@ export class World implements TcpFabric {
   private readonly dirtyOffers = new Set<TunnelNode>();
   /** Every site prefix, to find the traffic locations a hub route change touches. */
   private readonly locationIndex = new PrefixTrie<Location[]>();
-  private readonly deviceFibs = new Map<string, PrefixTrie<readonly TunnelNode[]>>();
   private readonly dirtyDevices = new Set<DeviceNode>();
   private readonly lanCheckPending = new Set<DeviceNode>();
   private readonly dirtyElements = new Set<string>();
+  private readonly dirtyForwarding = new Set<TunnelNode>();
   private readonly dirtyGroups = new Set<string>();
   private readonly blockedTcp = new Set<TcpConnection<Uint8Array>>();
   private flushPending = false;
   private tcpIds = 0;
   private dataplane: Dataplane | undefined;
+  /** Where a flow's packets go now: what the data plane calls after every change. */
+  readonly resolve: (flow: FlowSpec) => ResolvedPath = new FlowResolver(this).resolve;
 
   constructor(
     readonly topology: Topology,
@@ -159,6 +162,8 @@ export class World implements TcpFabric {
           lanSeesAlive: true,
           rib: this.deviceRib(),
           tunnels: [],
+          fib: undefined,
+          fibKey: undefined,
         };
         this.devices.set(device.name, node);
         for (const link of device.vpnSiteLinks) this.internetPaths.set(link.name, { up: true, tunnels: [] });
@@ -273,12 +278,13 @@ export class World implements TcpFabric {
           ...shared,
         },
         oneWayLatencyMs: entry.link.latencyMs,
-        carriesTraffic: () => (this.dataplane?.flowsOn(`tunnel:${id}`) ?? 0) > 0,
       },
       (change) => this.onTunnel(change),
     );
     const node: TunnelNode = {
       id,
+      element: `tunnel:${id}`,
+      flushedForwarding: forwardingOf(link),
       hash: hashString(id),
       paths: new Map(),
       link,
@@ -287,11 +293,13 @@ export class World implements TcpFabric {
       azureIp,
       device,
       internetPath: entry.link.name,
+      internet: this.internetPaths.get(entry.link.name) ?? { up: false, tunnels: [] },
       latencyMs: entry.link.latencyMs,
       session: undefined,
     };
     this.tunnels.push(node);
     this.tunnelById.set(id, node);
+    this.tunnelByElement.set(node.element, node);
     device.tunnels.push(node);
     this.internetPaths.get(entry.link.name)?.tunnels.push(node);
     const onIp = this.tunnelsByIp.get(azureIp);
@@ -506,7 +514,7 @@ export class World implements TcpFabric {
         for (const tunnel of this.tunnelsByIp.get(output.ip) ?? []) {
           if (output.owner === null) tunnel.link.crash('a');
           else tunnel.link.revive('a');
-          this.markElement(`tunnel:${tunnel.id}`);
+          this.markElement(tunnel.element);
           this.markOffers(tunnel);
         }
         return;
@@ -553,7 +561,7 @@ export class World implements TcpFabric {
     const { tunnel: link, side, output } = change;
     const tunnel = this.tunnelById.get(link.id);
     if (!tunnel) return;
-    if (output.kind === 'childSa' || output.kind === 'tunnel') this.markElement(`tunnel:${tunnel.id}`);
+    if (output.kind === 'childSa' || output.kind === 'tunnel') this.markForwarding(tunnel);
     if (output.kind !== 'tunnel') return;
     if (side === 'a') {
       this.markOffers(tunnel);
@@ -704,6 +712,10 @@ export class World implements TcpFabric {
   attachDataplane(dataplane: Dataplane): void {
     this.flushNow();
     this.dataplane = dataplane;
+    dataplane.observeOccupancy((element, occupied) => {
+      const tunnel = this.tunnelByElement.get(element);
+      if (tunnel) tunnel.link.carriesTraffic = occupied;
+    });
     dataplane.start(this.sim.nowMs);
   }
 
@@ -728,6 +740,12 @@ export class World implements TcpFabric {
     this.scheduleFlush();
   }
 
+  /** The tunnel's SAs changed: its flows move only if that changed whether or which establishment carries ESP. */
+  private markForwarding(tunnel: TunnelNode): void {
+    this.dirtyForwarding.add(tunnel);
+    this.scheduleFlush();
+  }
+
   private markGroup(direction: FlowSpec['direction'], location: string): void {
     this.dirtyGroups.add(`${direction}|${location}`);
     this.scheduleFlush();
@@ -744,11 +762,19 @@ export class World implements TcpFabric {
     this.flushPending = false;
     this.updateHub();
     for (const device of this.dirtyDevices) {
-      this.deviceFibs.delete(device.name);
-      this.dirtyGroups.add(`toAzure|${device.location}`);
+      // Rebuilt (one built since the last flush may predate the change), but flows move only if it differs.
+      device.fib = undefined;
+      if (this.fibChanged(device)) this.dirtyGroups.add(`toAzure|${device.location}`);
       this.trackUplink(device);
     }
     this.dirtyDevices.clear();
+    for (const tunnel of this.dirtyForwarding) {
+      const forwarding = forwardingOf(tunnel.link);
+      if (forwarding === tunnel.flushedForwarding) continue;
+      tunnel.flushedForwarding = forwarding;
+      this.dirtyElements.add(tunnel.element);
+    }
+    this.dirtyForwarding.clear();
     const dataplane = this.dataplane;
     if (dataplane) {
       const now = this.sim.nowMs;
@@ -833,8 +859,8 @@ export class World implements TcpFabric {
   }
 
   /** A device's forwarding towards Azure: per Azure prefix, the tunnels it may use, in preference order. */
-  private deviceFib(device: DeviceNode): PrefixTrie<readonly TunnelNode[]> {
-    const cached = this.deviceFibs.get(device.name);
+  deviceFib(device: DeviceNode): PrefixTrie<readonly TunnelNode[]> {
+    const cached = device.fib;
     if (cached) return cached;
     const fib = buildDeviceFib<TunnelNode>({
       alive: device.alive,
@@ -849,108 +875,53 @@ export class World implements TcpFabric {
         }),
       })),
     });
-    this.deviceFibs.set(device.name, fib);
+    device.fib = fib;
     return fib;
   }
 
-  // ---------------------------------------------------------------------------
-  // Where a flow goes
-  // ---------------------------------------------------------------------------
-
-  readonly resolve = (flow: FlowSpec): ResolvedPath => {
-    return flow.direction === 'toSite' ? this.resolveToSite(flow) : this.resolveToAzure(flow);
-  };
-
-  private resolveToSite(flow: FlowSpec): ResolvedPath {
-    const route = this.hubTable.lookup(flow.tuple.dstIp)?.value;
-    if (!route) return NO_HUB_ROUTE;
-    const choice = rendezvousPickBy(flow.hash ^ HUB_HASH_SALT, route.instances, (i) => i.hash);
-    if (!choice) return NO_HUB_ROUTE;
-    const tunnel = rendezvousPickBy(flow.hash ^ choice.hash, choice.tunnels, (t) => t.hash);
-    if (!tunnel) return NO_HUB_ROUTE;
-    const instance = this.instances[choice.id];
-    const viable =
-      (instance.state === 'up' || instance.state === 'draining') &&
-      this.controller.ownerOf(tunnel.azureIp) === choice.id &&
-      tunnel.link.dataCapable &&
-      tunnel.device.alive &&
-      (this.internetPaths.get(tunnel.internetPath)?.up ?? false);
-    return this.pathThrough(tunnel, `toSite:${choice.id}`, viable, () => ({
-      signature: `${choice.id}>${tunnel.id}`,
-      elements: [
-        `instance:${choice.id}`,
-        `tunnel:${tunnel.id}`,
-        `device:${tunnel.device.name}`,
-        `link:${tunnel.internetPath}`,
-      ],
-    }));
-  }
-
-  private resolveToAzure(flow: FlowSpec): ResolvedPath {
-    const location = this.locationOfSite.get(flow.site) ?? this.locations.find((l) => l.name === flow.site);
-    if (!location) return NO_DEVICE;
-    let device = rendezvousPickBy(
-      flow.hash,
-      location.devices.filter((d) => d.lanSeesAlive),
-      (d) => d.hash,
-    );
-    // With no device serving, the LAN still has its gateways: it keeps sending to whichever is alive.
-    device ??= rendezvousPickBy(
-      flow.hash,
-      location.devices.filter((d) => d.alive),
-      (d) => d.hash,
-    );
-    if (!device) return NO_DEVICE;
-    const candidates = this.deviceFib(device).lookup(flow.tuple.dstIp)?.value ?? [];
-    const tunnel = device.ecmp
-      ? rendezvousPickBy(flow.hash ^ device.hash, candidates, (t) => t.hash)
-      : candidates[0];
-    if (!tunnel) return this.noRouteAt(device);
-    const owner = this.controller.ownerOf(tunnel.azureIp);
-    const instance = owner ? this.instances[owner] : undefined;
-    const viable =
-      device.alive &&
-      (this.internetPaths.get(tunnel.internetPath)?.up ?? false) &&
-      tunnel.link.dataCapable &&
-      instance !== undefined &&
-      (instance.state === 'up' || instance.state === 'draining');
-    const carrier = owner ?? 'nobody';
-    return this.pathThrough(tunnel, `toAzure:${carrier}`, viable, () => ({
-      signature: `${tunnel.device.name}>${tunnel.id}>${carrier}`,
-      elements: [
-        `device:${tunnel.device.name}`,
-        `link:${tunnel.internetPath}`,
-        `tunnel:${tunnel.id}`,
-        `instance:${owner ?? 'none'}`,
-      ],
-    }));
-  }
-
-  /** The (cached) path object for a route through `tunnel`; rebuilt only when its state differs. */
-  private pathThrough(
-    tunnel: TunnelNode,
-    key: string,
-    viable: boolean,
-    shape: () => { signature: string; elements: readonly string[] },
-  ): ResolvedPath {
-    const cached = tunnel.paths.get(key);
-    const generation = tunnel.link.generation;
-    if (cached && cached.viable === viable && cached.tunnel?.generation === generation) return cached;
-    const { signature, elements } = cached ?? shape();
-    const path: ResolvedPath = { viable, signature, tunnel: { id: tunnel.id, generation }, elements };
-    tunnel.paths.set(key, path);
-    return path;
-  }
-
-  private readonly noRoutePaths = new Map<string, ResolvedPath>();
-
-  private noRouteAt(device: DeviceNode): ResolvedPath {
-    let path = this.noRoutePaths.get(device.name);
-    if (!path) {
-      path = { viable: false, signature: `${device.name}: no route`, elements: [`device:${device.name}`] };
-      this.noRoutePaths.set(device.name, path);
+  /**
+   * After something that may change a device's FIB (a tunnel of it went up or
+   * down, its RIB changed, it failed or came back): whether what the site's
+   * flows read of the device — its FIB and whether it is alive; the LAN's view
+   * moves them by itself — really is different. Half the time it is not (the
+   * BGP session over a tunnel DPD already declared dead ends later; a tunnel is
+   * back before its session), and re-resolving the site's flows against the
+   * same FIB moves none of them.
+   */
+  private fibChanged(device: DeviceNode): boolean {
+    // The FIB holds routes for the Azure prefixes and the device's BGP prefixes only: read them all back.
+    // It is built here to be read and then dropped again: when it is next built stays as it was (a LAN
+    // check between flushes builds it from the state of that moment).
+    const fib = this.deviceFib(device);
+    device.fib = undefined;
+    const prefixes = new Set(this.azurePrefixes);
+    for (const entry of device.rib.entries()) prefixes.add(entry.prefix);
+    // Whether the device is alive is not in the FIB, but the site's flows pick a device by it.
+    let key = device.alive ? 'alive;' : 'dead;';
+    for (const prefix of [...prefixes].sort()) {
+      const parsed = parseIpv4Prefix(prefix);
+      const tunnels = parsed.ok ? fib.get(parsed.value.address, parsed.value.length) : undefined;
+      if (tunnels) key += `${prefix}=${tunnels.map((t) => t.id).join(',')};`;
     }
-    return path;
+    if (key === device.fibKey) return false;
+    device.fibKey = key;
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Where a flow goes (scenario/flow-resolver.ts)
+  // ---------------------------------------------------------------------------
+
+  hubEntry(address: number): HubEntry | undefined {
+    return this.hubTable.lookup(address)?.value;
+  }
+
+  ownerOf(ip: string): InstanceId | null {
+    return this.controller.ownerOf(ip);
+  }
+
+  locationOf(site: string): Location | undefined {
+    return this.locationOfSite.get(site) ?? this.locations.find((l) => l.name === site);
   }
 
   /** The hub's current route for an address, for reports and tests. */
@@ -968,5 +939,7 @@ export class World implements TcpFabric {
   }
 }
 
-const NO_HUB_ROUTE: ResolvedPath = { viable: false, signature: 'hub: no route', elements: [] };
-const NO_DEVICE: ResolvedPath = { viable: false, signature: 'site: no device', elements: [] };
+/** The link state paths through a tunnel depend on, as one number (see TunnelNode.flushedForwarding). */
+function forwardingOf(link: TunnelLink): number {
+  return link.generation * 2 + (link.dataCapable ? 1 : 0);
+}

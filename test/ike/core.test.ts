@@ -229,6 +229,22 @@ describe('IKE endpoint core (sans-IO)', () => {
     });
   }
 
+  it('ESP handed over with a DPD timer is exactly ESP reported just before it', () => {
+    for (const seenAgoMs of [0, 10_000, 40_000]) {
+      const separate = established({ dpdDelayMs: 30_000 }).a;
+      const together = established({ dpdDelayMs: 30_000 }).a;
+      const spi = separate.snapshot().ikeSas[0]?.childSas[0]?.inboundSpi as number;
+      const at = 60_000;
+      const inbound = { inboundSpi: spi, atMs: at - seenAgoMs };
+      // The report alone changes no state anyone sees: nothing to output.
+      expect(separate.handle(at, { kind: 'inboundTraffic', ...inbound })).toEqual([]);
+      const expected = separate.handle(at, { kind: 'timer', timer: 'dpd' });
+      expect(together.handle(at, { kind: 'timer', timer: 'dpd', inbound })).toEqual(expected);
+      // Only ESP older than dpd_delay (30 s) leaves room for a probe.
+      expect(sends(expected)).toHaveLength(seenAgoMs >= 30_000 ? 1 : 0);
+    }
+  });
+
   it('a stopped endpoint sends and answers nothing', () => {
     const { a, b } = established();
     const out = a.handle(5_000, { kind: 'stop' });

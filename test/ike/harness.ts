@@ -22,6 +22,12 @@ export interface HarnessOptions {
   readonly a?: Partial<Omit<IkeEndpointOptions, 'name' | 'rng'>>;
   readonly b?: Partial<Omit<IkeEndpointOptions, 'name' | 'rng'>>;
   readonly trace?: boolean;
+  /**
+   * Report ESP as each DPD check fires, as the gateway world does for a tunnel
+   * carrying traffic: seen `lagsMs[i]` ago (cycling through the list, one entry
+   * per check) on the end's oldest installed CHILD SA.
+   */
+  readonly espAtDpd?: { readonly lagsMs: readonly number[] };
 }
 
 export interface Harness {
@@ -37,10 +43,28 @@ export function makeTunnel(options: HarnessOptions = {}): Harness {
   const rngA = new Rng(seed).fork();
   const rngB = new Rng(seed + 7919).fork();
   const latencyMs = options.latencyMs ?? LATENCY_MS;
+  const installed: Record<TunnelSide, Set<number>> = { a: new Set(), b: new Set() };
+  const esp = options.espAtDpd;
+  let checks = 0;
   const tunnel = new SimulatedIkeTunnel(sim, {
     a: { mode: 'Default', ...options.a, name: 'IN_0', rng: rngA },
     b: { mode: 'Default', ...options.b, name: 'site1/dev0', rng: rngB },
     oneWayLatencyMs: latencyMs,
+    ...(esp
+      ? {
+          onOutput: (side: TunnelSide, output: TunnelRecord['output']) => {
+            if (output.kind !== 'childSa') return;
+            if (output.up) installed[side].add(output.childSa.inboundSpi);
+            else installed[side].delete(output.childSa.inboundSpi);
+          },
+          inboundAtTimer: (side: TunnelSide, timer: string) => {
+            const inboundSpi = installed[side].values().next().value;
+            if (timer !== 'dpd' || inboundSpi === undefined) return undefined;
+            const lag = esp.lagsMs[checks++ % esp.lagsMs.length] ?? 0;
+            return { inboundSpi, atMs: sim.nowMs - lag };
+          },
+        }
+      : {}),
   });
   return { sim, tunnel, latencyMs };
 }

@@ -46,7 +46,18 @@ export abstract class IkeEndpointBase {
   protected keyingTry = 0;
   protected initiateAtMs: number | undefined;
   protected trapped = false;
-  protected readonly armed = new Map<IkeTimer, number>();
+  /**
+   * When each named timer is armed to fire (undefined: not armed): the earliest
+   * deadline of its kind as of the last input, since every input ends with
+   * reconcileTimers. A plain record, read on every input.
+   */
+  protected readonly armed: Record<IkeTimer, number | undefined> = {
+    retransmit: undefined,
+    dpd: undefined,
+    lifetime: undefined,
+    initiate: undefined,
+    halfOpen: undefined,
+  };
   protected out: IkeOutput[] = [];
   protected reported: { state: EndpointState; established: boolean; tunnelUp: boolean } = {
     state: 'stopped',
@@ -54,6 +65,11 @@ export abstract class IkeEndpointBase {
     tunnelUp: false,
   };
   protected reason: IkeReason = 'start';
+  /**
+   * Bumped whenever the SA table or any SA's CHILD SAs change: what the steady
+   * DPD check (endpoint.ts) cached about them is valid while this stays put.
+   */
+  protected tableVersion = 0;
   protected downReason: DownReason = 'deleted';
 
   constructor(options: IkeEndpointOptions) {
@@ -150,8 +166,13 @@ export abstract class IkeEndpointBase {
     now: number,
     init: Pick<IkeSa, 'initiatorSpi' | 'responderSpi' | 'originalInitiator' | 'state' | 'nonces'>,
   ): IkeSa {
+    // Field by field rather than spread: every SA then shares one shape, whichever call made it.
     const sa: IkeSa = {
-      ...init,
+      initiatorSpi: init.initiatorSpi,
+      responderSpi: init.responderSpi,
+      originalInitiator: init.originalInitiator,
+      state: init.state,
+      nonces: init.nonces,
       createdAtMs: now,
       nextRequestId: 0,
       expectedRequestId: 0,
@@ -170,6 +191,7 @@ export abstract class IkeEndpointBase {
       children: [],
     };
     this.sas.set(localOf(sa), sa);
+    this.tableVersion++;
     return sa;
   }
 
@@ -217,6 +239,7 @@ export abstract class IkeEndpointBase {
       parent: sa,
     };
     sa.children.push(child);
+    this.tableVersion++;
     this.out.push({ kind: 'childSa', childSa: childIdOf(child), ikeSa: idOf(sa), up: true, reason });
     return child;
   }
@@ -226,6 +249,7 @@ export abstract class IkeEndpointBase {
     const index = siblings.indexOf(child);
     if (index < 0) return;
     siblings.splice(index, 1);
+    this.tableVersion++;
     this.out.push({
       kind: 'childSa',
       childSa: childIdOf(child),
@@ -242,6 +266,7 @@ export abstract class IkeEndpointBase {
       to.children.push(child);
     }
     from.children = [];
+    this.tableVersion++;
   }
 
   /** An established IKE SA without CHILD SAs gets one (the tunnel exists to carry traffic). */
@@ -256,8 +281,14 @@ export abstract class IkeEndpointBase {
   protected removeSa(sa: IkeSa, reason: IkeReason): void {
     if (this.sas.get(localOf(sa)) !== sa) return;
     for (const child of [...sa.children]) this.removeChild(child, reason);
-    this.sas.delete(localOf(sa));
+    this.dropSa(sa);
     if (isUp(sa) || sa.state === 'deleting') this.out.push({ kind: 'ikeSaClosed', ikeSa: idOf(sa), reason });
+  }
+
+  /** Removes the SA from the table without a word (it never completed IKE_AUTH, or removeSa). */
+  protected dropSa(sa: IkeSa): void {
+    this.sas.delete(localOf(sa));
+    this.tableVersion++;
   }
 
   protected hasUp(filter: (sa: IkeSa) => boolean = () => true): boolean {
@@ -290,6 +321,8 @@ export abstract class IkeEndpointBase {
             ? 'retrying'
             : 'idle';
     const before = this.reported;
+    // Most inputs (a timer re-arming a DPD check, a retransmission) change none of the three.
+    if (before.state === state && before.established === established && before.tunnelUp === tunnelUp) return;
     if (before.tunnelUp !== tunnelUp) this.out.push({ kind: 'tunnel', up: tunnelUp, reason: this.reason });
     if (before.established && !established) this.out.push({ kind: 'down', reason: this.downReason });
     if (before.state !== state)
@@ -297,37 +330,46 @@ export abstract class IkeEndpointBase {
     this.reported = { state, established, tunnelUp };
   }
 
+  /**
+   * Arms each named timer for the earliest deadline of its kind across all SAs
+   * (and cancels those with none), emitting only what changed. Runs after every
+   * input, so it keeps to plain locals: no map or closure per call.
+   */
   protected reconcileTimers(now: number): void {
-    const desired = new Map<IkeTimer, number>();
-    const want = (timer: IkeTimer, atMs: number | undefined): void => {
-      if (atMs === undefined) return;
-      const current = desired.get(timer);
-      if (current === undefined || atMs < current) desired.set(timer, atMs);
-    };
+    const dpdOn = this.config.dpdDelayMs > 0;
+    let retransmit: number | undefined;
+    let halfOpen: number | undefined;
+    let dpd: number | undefined;
+    let lifetime: number | undefined;
     for (const sa of this.sas.values()) {
-      if (sa.pending) want('retransmit', pendingDueMs(sa.pending));
-      if (sa.state === 'halfOpen') want('halfOpen', sa.halfOpenUntilMs);
-      if (this.config.dpdDelayMs > 0 && dpdActive(sa)) want('dpd', sa.dpdCheckAtMs);
-      want('lifetime', sa.createChildAtMs);
-      if (isUp(sa) || sa.state === 'deleting') want('lifetime', sa.expireAtMs);
-      if (rekeyable(sa) && !sa.rekeyQueued) want('lifetime', sa.rekeyAtMs);
+      if (sa.pending) retransmit = earliest(retransmit, pendingDueMs(sa.pending));
+      if (sa.state === 'halfOpen') halfOpen = earliest(halfOpen, sa.halfOpenUntilMs);
+      if (dpdOn && dpdActive(sa)) dpd = earliest(dpd, sa.dpdCheckAtMs);
+      lifetime = earliest(lifetime, sa.createChildAtMs);
+      if (isUp(sa) || sa.state === 'deleting') lifetime = earliest(lifetime, sa.expireAtMs);
+      const rekeys = rekeyable(sa);
+      if (rekeys && !sa.rekeyQueued) lifetime = earliest(lifetime, sa.rekeyAtMs);
       for (const child of sa.children) {
-        want('lifetime', child.expireAtMs);
-        if (child.state === 'installed' && !child.rekeyQueued && rekeyable(sa))
-          want('lifetime', child.rekeyAtMs);
+        lifetime = earliest(lifetime, child.expireAtMs);
+        if (child.state === 'installed' && !child.rekeyQueued && rekeys)
+          lifetime = earliest(lifetime, child.rekeyAtMs);
       }
     }
-    want('initiate', this.initiateAtMs);
-    for (const timer of TIMERS) {
-      const atMs = desired.get(timer);
-      if (atMs === this.armed.get(timer)) continue;
-      if (atMs === undefined) {
-        this.armed.delete(timer);
-        this.out.push({ kind: 'cancelTimer', timer });
-      } else {
-        this.armed.set(timer, atMs);
-        this.out.push({ kind: 'armTimer', timer, delayMs: Math.max(0, atMs - now) });
-      }
+    // TIMERS order, so the outputs come in the same order as ever.
+    this.setTimer(now, 'retransmit', retransmit);
+    this.setTimer(now, 'dpd', dpd);
+    this.setTimer(now, 'lifetime', lifetime);
+    this.setTimer(now, 'initiate', this.initiateAtMs);
+    this.setTimer(now, 'halfOpen', halfOpen);
+  }
+
+  private setTimer(now: number, timer: IkeTimer, atMs: number | undefined): void {
+    if (atMs === this.armed[timer]) return;
+    this.armed[timer] = atMs;
+    if (atMs === undefined) {
+      this.out.push({ kind: 'cancelTimer', timer });
+    } else {
+      this.out.push({ kind: 'armTimer', timer, delayMs: Math.max(0, atMs - now) });
     }
   }
 
@@ -375,4 +417,10 @@ export abstract class IkeEndpointBase {
       if (value !== 0) return value;
     }
   }
+}
+
+/** The earlier of two optional deadlines. */
+function earliest(current: number | undefined, atMs: number | undefined): number | undefined {
+  if (atMs === undefined) return current;
+  return current === undefined || atMs < current ? atMs : current;
 }

@@ -1,5 +1,5 @@
 import { assertNever, type Core } from '../core.ts';
-import { IkeEndpointBase, TIMERS } from './endpoint-base.ts';
+import { TIMERS } from './endpoint-base.ts';
 import {
   findChildSaSpi,
   findIkeSaSpi,
@@ -25,7 +25,8 @@ import {
   rekeyable,
   remoteOf,
 } from './sa.ts';
-import type { IkeInput, IkeOutput, IkeReason } from './types.ts';
+import { SteadyDpdEndpoint } from './steady-dpd.ts';
+import type { IkeInput, IkeOutput, IkeReason, IkeTimer } from './types.ts';
 
 /**
  * One end of one IPsec tunnel: an IKEv2 endpoint (RFC 7296) that behaves, in
@@ -47,8 +48,25 @@ import type { IkeInput, IkeOutput, IkeReason } from './types.ts';
  *   the IKE SAs we had with it before.
  */
 
-export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOutput> {
+export class IkeEndpoint extends SteadyDpdEndpoint implements Core<IkeInput, IkeOutput> {
   handle(nowMs: number, input: IkeInput): IkeOutput[] {
+    if (
+      input.kind === 'timer' &&
+      input.timer === 'dpd' &&
+      input.inbound &&
+      this.steadyDpdCheck(nowMs, input.inbound)
+    ) {
+      return [this.steadyRearm];
+    }
+    this.settleSteady();
+    if (input.kind === 'inboundTraffic') {
+      this.onInboundTraffic(nowMs, input.inboundSpi, input.atMs);
+      // Only an SA's last-inbound time moved: no state, level signal or timer reads it before the
+      // next DPD check, so there is nothing to report (the common path: once per DPD check per end).
+      return [];
+    }
+    // The general path may change any SA: what the steady checks cached about them is void.
+    this.tableVersion++;
     this.out = [];
     // Code paths below overwrite these with the precise cause of a change.
     this.reason = defaultReason(input);
@@ -67,17 +85,9 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
         this.onMessage(nowMs, input.message);
         break;
       case 'timer':
-        this.armed.delete(input.timer);
-        this.onTimer(nowMs);
+        if (input.inbound) this.onInboundTraffic(nowMs, input.inbound.inboundSpi, input.inbound.atMs);
+        this.onTimer(nowMs, input.timer);
         break;
-      case 'inboundTraffic': {
-        const child = this.findChildByIn(input.inboundSpi);
-        if (child) {
-          const seen = Math.min(nowMs, input.atMs ?? nowMs);
-          child.parent.lastInboundMs = Math.max(child.parent.lastInboundMs, seen);
-        }
-        break;
-      }
       case 'outboundTraffic':
         if (this.trapped) {
           this.reason = 'trap';
@@ -92,6 +102,14 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
     this.report();
     this.reconcileTimers(nowMs);
     return this.out;
+  }
+
+  /** ESP arrived on a CHILD SA: its IKE SA counts as alive for DPD (strongSwan reads the kernel SA's use time). */
+  private onInboundTraffic(now: number, inboundSpi: number, atMs: number | undefined): void {
+    const child = this.findChildByIn(inboundSpi);
+    if (!child) return;
+    const seen = Math.min(now, atMs ?? now);
+    child.parent.lastInboundMs = Math.max(child.parent.lastInboundMs, seen);
   }
 
   // -------------------------------------------------------------------------
@@ -129,8 +147,10 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
     this.trapped = false;
     this.keyingTry = 0;
     // The old incarnation's timers mean nothing now; the runtime may still hold them.
-    for (const timer of TIMERS) this.out.push({ kind: 'cancelTimer', timer });
-    this.armed.clear();
+    for (const timer of TIMERS) {
+      this.out.push({ kind: 'cancelTimer', timer });
+      this.armed[timer] = undefined;
+    }
     if (this.adminUp) this.initiate(now);
   }
 
@@ -318,7 +338,7 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
    */
   private abandonOwnInitiation(): void {
     for (const sa of [...this.sas.values()]) {
-      if (sa.originalInitiator && sa.state === 'initSent') this.sas.delete(sa.initiatorSpi);
+      if (sa.originalInitiator && sa.state === 'initSent') this.dropSa(sa);
     }
     this.initiateAtMs = undefined;
     this.keyingTry = 0;
@@ -636,31 +656,54 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
   // Timers
   // -------------------------------------------------------------------------
 
-  private onTimer(now: number): void {
-    for (const sa of [...this.sas.values()]) {
-      if (this.sas.get(localOf(sa)) !== sa) continue;
-      const p = sa.pending;
-      if (p && now >= pendingDueMs(p)) this.onPendingDue(now, sa, p);
-    }
-    for (const sa of [...this.sas.values()]) {
-      if (sa.state === 'halfOpen' && sa.halfOpenUntilMs !== undefined && now >= sa.halfOpenUntilMs) {
-        // Never completed IKE_AUTH: dropped without a word (strongSwan half-open timeout).
-        this.sas.delete(localOf(sa));
+  /**
+   * Whatever is due now, whichever timer fired. A pass runs only when its timer
+   * is due: `armed` holds each kind's earliest deadline, and skipping a pass whose
+   * deadline lies ahead skips exactly a pass that would find nothing to do (most
+   * firings are one DPD check, and the passes copy the SA table before they act).
+   */
+  private onTimer(now: number, fired: IkeTimer): void {
+    const pendingDue = this.isDue('retransmit', fired, now);
+    const halfOpenDue = this.isDue('halfOpen', fired, now);
+    const dpdDue = this.isDue('dpd', fired, now);
+    const lifetimeDue = this.isDue('lifetime', fired, now);
+    // The timer that fired is gone from the runtime: re-armed below if still wanted.
+    this.armed[fired] = undefined;
+    if (pendingDue) {
+      for (const sa of [...this.sas.values()]) {
+        if (this.sas.get(localOf(sa)) !== sa) continue;
+        const p = sa.pending;
+        if (p && now >= pendingDueMs(p)) this.onPendingDue(now, sa, p);
       }
     }
-    if (this.config.dpdDelayMs > 0) {
+    if (halfOpenDue) {
+      for (const sa of [...this.sas.values()]) {
+        if (sa.state === 'halfOpen' && sa.halfOpenUntilMs !== undefined && now >= sa.halfOpenUntilMs) {
+          // Never completed IKE_AUTH: dropped without a word (strongSwan half-open timeout).
+          this.dropSa(sa);
+        }
+      }
+    }
+    if (dpdDue && this.config.dpdDelayMs > 0) {
       for (const sa of this.sas.values()) {
         if (dpdActive(sa) && sa.dpdCheckAtMs !== undefined && now >= sa.dpdCheckAtMs) this.dpdCheck(now, sa);
       }
     }
-    for (const sa of [...this.sas.values()]) {
-      if (this.sas.get(localOf(sa)) === sa) this.lifetimeCheck(now, sa);
+    if (lifetimeDue) {
+      for (const sa of [...this.sas.values()]) {
+        if (this.sas.get(localOf(sa)) === sa) this.lifetimeCheck(now, sa);
+      }
     }
     if (this.initiateAtMs !== undefined && now >= this.initiateAtMs) {
       this.initiateAtMs = undefined;
       this.reason = 'retry';
       this.initiate(now);
     }
+  }
+
+  private isDue(timer: IkeTimer, fired: IkeTimer, now: number): boolean {
+    const atMs = this.armed[timer];
+    return timer === fired || (atMs !== undefined && atMs <= now);
   }
 
   private onPendingDue(now: number, sa: IkeSa, p: Pending): void {
@@ -677,7 +720,7 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
     switch (sa.state) {
       case 'initSent':
       case 'authSent':
-        this.sas.delete(localOf(sa));
+        this.dropSa(sa);
         this.connectFailed(now);
         return;
       case 'deleting':
@@ -871,13 +914,21 @@ export class IkeEndpoint extends IkeEndpointBase implements Core<IkeInput, IkeOu
    * of the four nonces … SHOULD be closed by the endpoint that created it").
    */
   private resolveDuplicates(): void {
-    const live = [...this.sas.values()].filter((sa) => sa.state === 'established' && !sa.condemned);
+    // Runs after every input; duplicates are rare, so count before collecting.
+    let count = 0;
+    for (const sa of this.sas.values()) if (liveForDuplicates(sa)) count++;
+    if (count < 2) return;
+    const live = [...this.sas.values()].filter(liveForDuplicates);
     if (live.length < 2) return;
     let winner = live[0] as IkeSa;
     for (const sa of live)
       if (loses(winner.nonces, sa.nonces, ikeTieBreak(winner), ikeTieBreak(sa))) winner = sa;
     for (const sa of live) if (sa !== winner && sa.originalInitiator) this.condemn(sa, 'duplicate');
   }
+}
+
+function liveForDuplicates(sa: IkeSa): boolean {
+  return sa.state === 'established' && !sa.condemned;
 }
 
 function defaultReason(input: IkeInput): IkeReason {

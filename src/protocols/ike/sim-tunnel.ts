@@ -4,7 +4,7 @@ import { assertNever } from '../core.ts';
 import type { IkeEndpointOptions } from './config.ts';
 import { IkeEndpoint } from './endpoint.ts';
 import { describeMessage, hex, type IkeMessage } from './messages.ts';
-import type { IkeInput, IkeOutput, IkeTimer } from './types.ts';
+import type { IkeInput, IkeOutput, IkeTimer, InboundTraffic } from './types.ts';
 
 /**
  * One IPsec tunnel on the simulation kernel: two IKE endpoints joined by a path
@@ -40,13 +40,22 @@ export interface SimulatedIkeTunnelOptions {
   /** Called for every non-timer output as it happens (e.g. the gateway wiring the data plane). */
   readonly onOutput?: (side: TunnelSide, output: TunnelRecord['output']) => void;
   /**
-   * Called just before a timer of `side` fires, so the runtime can first report
-   * what the endpoint would read from the kernel then (ESP last seen, for DPD).
+   * Asked as a timer of `side` fires: the ESP the endpoint would read from the
+   * kernel then (last seen on which SA, for DPD), handed over with the expiry.
    */
-  readonly beforeTimer?: (side: TunnelSide, timer: IkeTimer) => void;
+  readonly inboundAtTimer?: (side: TunnelSide, timer: IkeTimer) => InboundTraffic | undefined;
   /** Record outputs in `records` and deliveries in `deliveries` (default true). */
   readonly record?: boolean;
 }
+
+/** One immutable input per timer name: a DPD check fires every few seconds on every end. */
+const TIMER_INPUTS: Readonly<Record<IkeTimer, IkeInput>> = {
+  retransmit: Object.freeze(timerFired('retransmit')),
+  dpd: Object.freeze(timerFired('dpd')),
+  lifetime: Object.freeze(timerFired('lifetime')),
+  initiate: Object.freeze(timerFired('initiate')),
+  halfOpen: Object.freeze(timerFired('halfOpen')),
+};
 
 export class SimulatedIkeTunnel {
   readonly endpoints: Readonly<Record<TunnelSide, IkeEndpoint>>;
@@ -130,7 +139,12 @@ export class SimulatedIkeTunnel {
 
   /** The data plane saw ESP arrive at `side` on the CHILD SA with this inbound SPI (at `atMs`, default now). */
   inboundTraffic(side: TunnelSide, inboundSpi: number, atMs?: number): void {
-    this.deliver(side, { kind: 'inboundTraffic', inboundSpi, ...(atMs !== undefined ? { atMs } : {}) });
+    this.deliver(
+      side,
+      atMs === undefined
+        ? { kind: 'inboundTraffic', inboundSpi }
+        : { kind: 'inboundTraffic', inboundSpi, atMs },
+    );
   }
 
   outboundTraffic(side: TunnelSide): void {
@@ -156,13 +170,15 @@ export class SimulatedIkeTunnel {
   }
 
   private makeDriver(side: TunnelSide): CoreDriver<IkeInput, IkeOutput, IkeTimer> {
+    // Held by the expiry handler itself: a DPD check fires every few seconds on every end.
+    const inboundAtTimer = this.options.inboundAtTimer;
     return new CoreDriver<IkeInput, IkeOutput, IkeTimer>(
       this.sim,
       this.endpoints[side],
       (output) => this.onOutput(side, output),
       (timer) => {
-        this.options.beforeTimer?.(side, timer);
-        return timerFired(timer);
+        const inbound = inboundAtTimer?.(side, timer);
+        return inbound ? { kind: 'timer', timer, inbound } : TIMER_INPUTS[timer];
       },
     );
   }

@@ -32,24 +32,32 @@ export type IkeInput =
   /** The host restarted and lost all state; start afresh (if it was started). */
   | { readonly kind: 'reset' }
   | { readonly kind: 'message'; readonly message: IkeMessage }
-  | TimerFired<IkeTimer>
+  /**
+   * A timer expired. With `inbound`, the runtime also reports the ESP it saw,
+   * read as the timer fired — as strongSwan's DPD job reads the kernel SA's
+   * last-use time when it runs. Exactly an `inboundTraffic` input just before
+   * the timer, in one step (a DPD check fires every few seconds on every end).
+   */
+  | (TimerFired<IkeTimer> & { readonly inbound?: InboundTraffic })
   /**
    * ESP arrived on the CHILD SA with this inbound SPI. Optional: strongSwan
    * counts ESP as liveness (dpd_delay "only if no IKE or ESP/AH packet has been
    * received"); a runtime that does not report traffic gets probes every
    * dpdDelay, which is what an idle tunnel sees anyway.
    */
-  | {
-      readonly kind: 'inboundTraffic';
-      readonly inboundSpi: number;
-      /**
-       * When that traffic last arrived (default: now). strongSwan reads the kernel
-       * SA's last-use time when its DPD job runs, so a runtime can report it then.
-       */
-      readonly atMs?: number;
-    }
+  | ({ readonly kind: 'inboundTraffic' } & InboundTraffic)
   /** Traffic waiting for the tunnel: re-negotiates after dpd_action=trap. */
   | { readonly kind: 'outboundTraffic' };
+
+/** ESP that arrived on the CHILD SA with this inbound SPI. */
+export interface InboundTraffic {
+  readonly inboundSpi: number;
+  /**
+   * When that traffic last arrived (default: now). strongSwan reads the kernel
+   * SA's last-use time when its DPD job runs, so a runtime can report it then.
+   */
+  readonly atMs?: number;
+}
 
 /**
  * stopped: not started. idle: started, no IKE SA, not initiating (ResponderOnly,
