@@ -1,4 +1,5 @@
 import { formatDuration } from '../scenario/duration.ts';
+import type { Health } from '../scenario/health.ts';
 import type { SimulationResult } from '../scenario/simulate.ts';
 import type { DirectionSummary } from './metrics.ts';
 import { formatTable } from './table.ts';
@@ -27,6 +28,27 @@ function column(s: DirectionSummary): string[] {
   ];
 }
 
+const SHOWN_DOWN = 8;
+
+/**
+ * Said only when something is down before the first event: losses then come from the
+ * design itself, not from the failures the table goes on to measure.
+ */
+function baselineLines(baseline: Health): string[] {
+  const { tunnels, bgpSessions } = baseline;
+  if (tunnels.down.length === 0 && bgpSessions.down.length === 0) return [];
+  const lines = [
+    `NOT CONVERGED before the first event: ${tunnels.up} of ${tunnels.total} tunnels up, ${bgpSessions.established} of ${bgpSessions.total} BGP sessions established`,
+  ];
+  const items = [
+    ...tunnels.down.map((id) => `tunnel ${id}: down`),
+    ...bgpSessions.down.map((d) => `BGP ${d.session}: ${d.reason}`),
+  ];
+  for (const item of items.slice(0, SHOWN_DOWN)) lines.push(`  ${item}`);
+  if (items.length > SHOWN_DOWN) lines.push(`  … and ${items.length - SHOWN_DOWN} more`);
+  return lines;
+}
+
 /** The readable summary `vwan-ha simulate` prints. */
 export function formatSimulation(result: SimulationResult, topologySummary: string): string {
   const { toSite, toAzure } = result.summary;
@@ -43,6 +65,7 @@ export function formatSimulation(result: SimulationResult, topologySummary: stri
   const lines = [
     `${result.scenario} — ${topologySummary}`,
     `seed ${result.seed}, ${formatDuration(result.durationMs)} of traffic after a ${formatDuration(result.warmupMs)} warm-up`,
+    ...baselineLines(result.baseline),
     '',
     formatTable(
       ['', 'Azure → site', 'site → Azure'],

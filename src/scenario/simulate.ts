@@ -4,6 +4,7 @@ import type { Topology } from '../model/schema.ts';
 import { parseIpv4Prefix } from '../net/ipv4.ts';
 import { type DirectionSummary, summarizeDirection } from '../report/metrics.ts';
 import type { TraceEntry } from '../sim/trace.ts';
+import { type Health, healthOf } from './health.ts';
 import type { Scenario, ScenarioEvent } from './schema.ts';
 import { generateFlows } from './traffic.ts';
 import { World, type WorldOptions } from './world.ts';
@@ -27,6 +28,8 @@ export interface SimulationResult {
   readonly seed: number;
   readonly durationMs: number;
   readonly warmupMs: number;
+  /** Tunnels and BGP sessions when the warm-up ended and traffic started, before any event. */
+  readonly baseline: Health;
   readonly summary: { readonly toSite: DirectionSummary; readonly toAzure: DirectionSummary };
   readonly events: readonly EventOutcome[];
   readonly flows: readonly FlowMetrics[];
@@ -64,6 +67,7 @@ export function simulate(
   world.start();
   const warmupMs = scenario.warmup;
   world.sim.run(warmupMs);
+  const baseline = healthOf(world);
 
   const endpoint = (name: string, prefixes: readonly string[]) => ({
     name,
@@ -92,6 +96,7 @@ export function simulate(
     seed: scenario.seed,
     durationMs: scenario.duration,
     warmupMs,
+    baseline,
     summary: {
       toSite: summarizeDirection('toSite', flowMetrics),
       toAzure: summarizeDirection('toAzure', flowMetrics),

@@ -84,6 +84,8 @@ export interface SessionNode {
   readonly azure: BgpSpeakerEnd;
   readonly device: BgpSpeakerEnd;
   readonly azureBgpIp: string;
+  /** Why Azure's end last went down (the trace's words), for the health report. */
+  lastAzureDown: string | undefined;
 }
 
 export interface Location {

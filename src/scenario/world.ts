@@ -357,7 +357,15 @@ export class World implements TcpFabric, ForwardingState {
       this,
       (end, event) => this.onSpeaker(session, 'device', end, event),
     );
-    const session: SessionNode = { id, tunnel, instance, azure, device: deviceEnd, azureBgpIp };
+    const session: SessionNode = {
+      id,
+      tunnel,
+      instance,
+      azure,
+      device: deviceEnd,
+      azureBgpIp,
+      lastAzureDown: undefined,
+    };
     BgpSpeakerEnd.connect(azure, deviceEnd, () => ({
       up: tunnel.link.dataCapable && (this.internetPaths.get(tunnel.internetPath)?.up ?? false),
       latencyMs: tunnel.latencyMs,
@@ -600,12 +608,12 @@ export class World implements TcpFabric, ForwardingState {
       }
       case 'down': {
         const reason = event.reason;
-        this.traceEvent(end.name, 'bgp.down', {
-          reason:
-            reason.kind === 'transportClosed'
-              ? 'transport closed'
-              : `${reason.kind === 'notificationSent' ? 'sent' : 'received'} ${describeNotification(reason.notification)}`,
-        });
+        const words =
+          reason.kind === 'transportClosed'
+            ? 'transport closed'
+            : `${reason.kind === 'notificationSent' ? 'sent' : 'received'} ${describeNotification(reason.notification)}`;
+        if (side === 'azure') session.lastAzureDown = words;
+        this.traceEvent(end.name, 'bgp.down', { reason: words });
         const changes = this.ribFor(session, side).withdrawPeer(session.id);
         this.afterRibChange(session, side, changes);
         return;
