@@ -21,7 +21,11 @@ export function healthOf(world: World): Health {
     .filter((s) => !s.azure.established)
     .map((s) => ({ session: s.id, reason: s.lastAzureDown ?? `never established (${s.azure.fsmState})` }));
   return {
-    tunnels: { up: world.tunnels.length - tunnelsDown.length, total: world.tunnels.length, down: tunnelsDown },
+    tunnels: {
+      up: world.tunnels.length - tunnelsDown.length,
+      total: world.tunnels.length,
+      down: tunnelsDown,
+    },
     bgpSessions: {
       established: world.sessions.length - sessionsDown.length,
       total: world.sessions.length,

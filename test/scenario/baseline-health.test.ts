@@ -6,7 +6,9 @@ import { formatSimulation } from '../../src/report/text.ts';
 import { scenarioSchema } from '../../src/scenario/schema.ts';
 import { simulate } from '../../src/scenario/simulate.ts';
 
-function example(edit?: (raw: { vpnSites: { devices: { advertisedPrefixes: string[] }[] }[] }) => void): Topology {
+function example(
+  edit?: (raw: { vpnSites: { devices: { advertisedPrefixes: string[] }[] }[] }) => void,
+): Topology {
   const raw = parse(readFileSync(new URL('../../examples/bgp-active-active.yaml', import.meta.url), 'utf8'));
   edit?.(raw);
   const loaded = loadTopology(stringify(raw));
@@ -51,6 +53,8 @@ describe('the state when traffic starts (baseline health)', () => {
     expect(text).toContain(
       'NOT CONVERGED before the first event: 2 of 2 tunnels up, 0 of 2 BGP sessions established',
     );
-    expect(text).toContain('  BGP branch1-isp1-conn@IN_1: sent Cease / Maximum Number of Prefixes Reached (6/1)');
+    expect(text).toContain(
+      '  BGP branch1-isp1-conn@IN_1: sent Cease / Maximum Number of Prefixes Reached (6/1)',
+    );
   });
 });
