@@ -49,7 +49,9 @@ export class TunnelLink {
       oneWayLatencyMs: options.oneWayLatencyMs,
       record: false,
       onOutput: (side, output) => this.observe(side, output),
-      inboundAtTimer: (side, timer) => (timer === 'dpd' ? this.espSeen(side) : undefined),
+      // With every timer, not only DPD's: a lifetime or retransmission timer firing in the same
+      // millisecond just before the DPD check would otherwise run the check on stale ESP times.
+      inboundAtTimer: (side) => this.espSeen(side),
     });
   }
 
