@@ -38,6 +38,25 @@ describe('MessageFramer: TCP stream reassembly (RFC 4271 §4.1)', () => {
     expect(messages).toHaveLength(500);
   });
 
+  it('holds nothing before the first octet, and gives a large read back once drained (at most 4,096 octets kept)', () => {
+    const framer = new MessageFramer();
+    expect(framer.capacity).toBe(0);
+    // A 64 KiB read (Node's socket reads) ending in half a message.
+    const stream = new Uint8Array(KEEPALIVE.length * 3500 + 10);
+    for (let i = 0; i < 3500; i++) stream.set(KEEPALIVE, i * KEEPALIVE.length);
+    stream.set(KEEPALIVE.subarray(0, 10), KEEPALIVE.length * 3500);
+    expect(framer.push(stream).messages).toHaveLength(3500);
+    expect(framer.pendingOctets).toBe(10);
+    expect(framer.capacity).toBe(4096);
+    // The rest of the message drains it.
+    expect(framer.push(KEEPALIVE.subarray(10)).messages).toHaveLength(1);
+    expect(framer.pendingOctets).toBe(0);
+    expect(framer.capacity).toBeLessThanOrEqual(4096);
+    // Small reads afterwards keep one message's worth.
+    for (let i = 0; i < 100; i++) framer.push(KEEPALIVE);
+    expect(framer.capacity).toBeLessThanOrEqual(4096);
+  });
+
   it('a bad marker is Connection Not Synchronized (1/1), and the framer stays failed', () => {
     const framer = new MessageFramer();
     const bad = KEEPALIVE.slice();

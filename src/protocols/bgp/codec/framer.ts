@@ -17,11 +17,25 @@ export interface FramedMessages {
  * one, nothing more can be trusted, so the framer stays failed and keeps
  * returning that error.
  */
+/** One maximum-size message (RFC 4271 §4.1): all a framer keeps between reads. */
+const KEPT_CAPACITY = 4096;
+const EMPTY = new Uint8Array(0);
+
 export class MessageFramer {
-  private buffer = new Uint8Array(4096);
+  /**
+   * Allocated on the first octet (a connection attempt to a dead peer costs none), grown
+   * to fit a large read, and given back once drained, so a framer holds at most one
+   * message's worth between reads whatever the size of the chunks it was handed.
+   */
+  private buffer: Uint8Array = EMPTY;
   private start = 0;
   private end = 0;
   private failed: DecodeFailure | undefined;
+
+  /** Octets the framer holds now, whether in use or not (for the tests that watch it stay bounded). */
+  get capacity(): number {
+    return this.buffer.length;
+  }
 
   /** Octets received but not yet part of a whole message. */
   get pendingOctets(): number {
@@ -42,9 +56,18 @@ export class MessageFramer {
       messages.push(this.buffer.slice(this.start, this.start + header.length));
       this.start += header.length;
     }
-    if (this.start === this.end) {
+    const pending = this.end - this.start;
+    if (pending === 0) {
       this.start = 0;
       this.end = 0;
+      if (this.buffer.length > KEPT_CAPACITY) this.buffer = EMPTY;
+    } else if (this.buffer.length > KEPT_CAPACITY) {
+      // What is left is less than one message (else it would have been cut out): keep only that.
+      const kept = new Uint8Array(KEPT_CAPACITY);
+      kept.set(this.buffer.subarray(this.start, this.end));
+      this.buffer = kept;
+      this.start = 0;
+      this.end = pending;
     }
     return { messages };
   }
@@ -55,7 +78,7 @@ export class MessageFramer {
       if (pending + chunk.length <= this.buffer.length) {
         this.buffer.copyWithin(0, this.start, this.end);
       } else {
-        const grown = new Uint8Array(Math.max(this.buffer.length * 2, pending + chunk.length));
+        const grown = new Uint8Array(Math.max(this.buffer.length * 2, pending + chunk.length, KEPT_CAPACITY));
         grown.set(this.buffer.subarray(this.start, this.end));
         this.buffer = grown;
       }
