@@ -43,6 +43,52 @@ type Token =
 
 class ExpressionError extends Error {}
 
+/**
+ * Bounds on evaluating one template, whatever it holds: expressions (with the
+ * variables they use) nest at most `depth` deep; a value is at most
+ * `valueCharacters` of text or `listItems` items; and evaluation stops after
+ * `steps` function calls and property steps, or `characters` of text built, in
+ * all. Real exports stay far below (names of 80 characters, ids of a few
+ * hundred, a handful of calls per expression); past them a template would take
+ * exponential time or exhaust the stack (variables built from variables,
+ * `concat(concat(…))`). Parameters and variables are evaluated once each.
+ */
+export const EXPRESSION_LIMITS = {
+  depth: 48,
+  valueCharacters: 65_536,
+  listItems: 10_000,
+  steps: 2_000_000,
+  characters: 64 * 2 ** 20,
+};
+
+/** Per-template state: the work budget and the values of parameters and variables, each evaluated once. */
+interface TemplateState {
+  steps: number;
+  characters: number;
+  /** Calls, indices, variables and nested values open right now, across the variables an expression uses. */
+  active: number;
+  readonly values: Map<string, { value: Json } | { error: string } | 'evaluating'>;
+}
+
+const states = new WeakMap<TemplateScope, TemplateState>();
+
+function stateOf(scope: TemplateScope): TemplateState {
+  let state = states.get(scope);
+  if (state === undefined) {
+    state = { steps: 0, characters: 0, active: 0, values: new Map() };
+    states.set(scope, state);
+  }
+  return state;
+}
+
+/** A name from the input, as an error message quotes it. */
+function named(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
+const NUMBER = /-?[0-9]+/y;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -51,32 +97,33 @@ function tokenize(source: string): Token[] {
     if (/\s/.test(c)) {
       i++;
     } else if (c === "'") {
-      let text = '';
+      const parts: string[] = [];
+      let from = i + 1;
       i++;
       for (;;) {
-        if (i >= source.length) throw new ExpressionError('a quoted string is not closed');
-        const d = source[i] as string;
-        if (d === "'") {
-          // '' inside a string is one quote.
-          if (source[i + 1] === "'") {
-            text += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
+        const quote = source.indexOf("'", i);
+        if (quote < 0) throw new ExpressionError('a quoted string is not closed');
+        // '' inside a string is one quote.
+        if (source[quote + 1] === "'") {
+          parts.push(source.slice(from, quote + 1));
+          i = quote + 2;
+          from = i;
+          continue;
         }
-        text += d;
-        i++;
+        parts.push(source.slice(from, quote));
+        i = quote + 1;
+        break;
       }
-      tokens.push({ kind: 'string', text });
+      tokens.push({ kind: 'string', text: parts.join('') });
     } else if (/[0-9-]/.test(c)) {
-      const match = /^-?[0-9]+/.exec(source.slice(i));
+      NUMBER.lastIndex = i;
+      const match = NUMBER.exec(source);
       if (match === null) throw new ExpressionError(`unexpected ${JSON.stringify(c)}`);
       tokens.push({ kind: 'number', value: Number(match[0]) });
       i += match[0].length;
     } else if (/[A-Za-z_]/.test(c)) {
-      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i)) as RegExpExecArray;
+      NAME.lastIndex = i;
+      const match = NAME.exec(source) as RegExpExecArray;
       tokens.push({ kind: 'name', text: match[0] });
       i += match[0].length;
     } else if ('(),.[]'.includes(c)) {
@@ -91,17 +138,50 @@ function tokenize(source: string): Token[] {
 
 class Evaluator {
   private position = 0;
+  private readonly state: TemplateState;
 
   constructor(
     private readonly tokens: Token[],
     private readonly scope: TemplateScope,
-    private readonly depth: number,
-  ) {}
+  ) {
+    this.state = stateOf(scope);
+  }
 
   run(): Json {
     const value = this.expression();
     if (this.position < this.tokens.length) throw new ExpressionError('unexpected text after the expression');
     return value;
+  }
+
+  /** One unit of work from the template's budget. */
+  private step(): void {
+    if (++this.state.steps > EXPRESSION_LIMITS.steps) {
+      throw new ExpressionError(
+        `the template's expressions take more than ${EXPRESSION_LIMITS.steps.toLocaleString('en-US')} steps to evaluate (variables built from variables?); replace them with their values`,
+      );
+    }
+  }
+
+  /** Text built, from the template's budget. */
+  private built(characters: number): void {
+    this.state.characters += characters;
+    if (this.state.characters > EXPRESSION_LIMITS.characters) {
+      throw new ExpressionError(
+        `the template's expressions build more than ${EXPRESSION_LIMITS.characters / 2 ** 20} MiB of text; replace them with their values`,
+      );
+    }
+  }
+
+  private enter(): void {
+    if (++this.state.active > EXPRESSION_LIMITS.depth) {
+      throw new ExpressionError(
+        `the expression nests more than ${EXPRESSION_LIMITS.depth} calls, indices and variables deep; replace it with its value`,
+      );
+    }
+  }
+
+  private leave(): void {
+    this.state.active--;
   }
 
   private peek(): Token | undefined {
@@ -128,10 +208,14 @@ class Evaluator {
         const name = this.peek();
         if (name?.kind !== 'name') throw new ExpressionError('expected a property name after "."');
         this.position++;
+        this.step();
         value = property(value, name.text);
       } else if (this.punct('[')) {
+        this.enter();
         const index = this.expression();
+        this.leave();
         this.expect(']');
+        this.step();
         value = typeof index === 'number' ? element(value, index) : property(value, String(index));
       } else {
         return value;
@@ -143,17 +227,25 @@ class Evaluator {
     const token = this.peek();
     if (token === undefined) throw new ExpressionError('the expression ends too early');
     this.position++;
-    if (token.kind === 'string') return token.text;
+    if (token.kind === 'string') return bounded(token.text);
     if (token.kind === 'number') return token.value;
     if (token.kind !== 'name') throw new ExpressionError(`unexpected "${token.text}"`);
     this.expect('(');
+    this.enter();
     const args: Json[] = [];
     if (!this.punct(')')) {
-      do args.push(this.expression());
-      while (this.punct(','));
+      do {
+        args.push(this.expression());
+        if (args.length > EXPRESSION_LIMITS.listItems)
+          throw new ExpressionError(`${token.text}() has too many arguments`);
+      } while (this.punct(','));
       this.expect(')');
     }
-    return this.call(token.text, args);
+    this.leave();
+    this.step();
+    const value = bounded(this.call(token.text, args));
+    if (typeof value === 'string') this.built(value.length);
+    return value;
   }
 
   private call(name: string, args: readonly Json[]): Json {
@@ -165,15 +257,23 @@ class Evaluator {
         return this.variable(textArg(name, args, 0));
       case 'concat':
         if (args.length > 0 && args.every((arg) => Array.isArray(arg))) {
+          let items = 0;
+          for (const arg of args) items += (arg as readonly Json[]).length;
+          if (items > EXPRESSION_LIMITS.listItems) throw tooLarge('list', items);
           return args.flatMap((arg) => arg as readonly Json[]);
         }
-        return args.map((arg) => scalarText(name, arg)).join('');
+        return joined(args.map((arg) => scalarText(name, arg)));
       case 'format': {
         const format = textArg(name, args, 0);
+        let length = format.length;
         return format.replace(/\{(\d+)(:[^}]*)?\}/g, (_, index: string) => {
           const arg = args[Number(index) + 1];
-          if (arg === undefined) throw new ExpressionError(`format() has no argument {${index}}`);
-          return scalarText(name, arg);
+          if (arg === undefined)
+            throw new ExpressionError(`format() has no argument {${index.slice(0, 10)}}`);
+          const text = scalarText(name, arg);
+          length += text.length;
+          if (length > EXPRESSION_LIMITS.valueCharacters) throw tooLarge('text', length);
+          return text;
         });
       }
       case 'resourceId':
@@ -186,8 +286,10 @@ class Evaluator {
         return typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0] ?? null);
       case 'int': {
         const value = Number(args[0]);
-        if (!Number.isInteger(value))
-          throw new ExpressionError(`int() cannot convert ${JSON.stringify(args[0])}`);
+        if (!Number.isSafeInteger(value))
+          throw new ExpressionError(
+            `int() cannot convert ${typeof args[0] === 'string' ? named(args[0]) : describe(args[0])}`,
+          );
         return value;
       }
       case 'createArray':
@@ -198,7 +300,7 @@ class Evaluator {
         return false;
       case undefined:
         throw new ExpressionError(
-          `${name}() is not evaluated by vwan-ha (it needs a deployment, or is not supported); vwan-ha evaluates ${SUPPORTED_FUNCTIONS.map((f) => `${f}()`).join(', ')}: replace the expression with its value`,
+          `${named(name).slice(1, -1)}() is not evaluated by vwan-ha (it needs a deployment, or is not supported); vwan-ha evaluates ${SUPPORTED_FUNCTIONS.map((f) => `${f}()`).join(', ')}: replace the expression with its value`,
         );
     }
   }
@@ -208,31 +310,99 @@ class Evaluator {
     if (given !== undefined) return given;
     const key = Object.keys(this.scope.parameters).find((k) => k.toLowerCase() === name.toLowerCase());
     const declared = key === undefined ? undefined : this.scope.parameters[key];
-    if (declared === undefined) throw new ExpressionError(`the template declares no parameter "${name}"`);
+    if (declared === undefined || key === undefined)
+      throw new ExpressionError(
+        `the template declares no parameter ${named(name)}: add it, with a defaultValue, to the template's parameters`,
+      );
     if (!isJsonObject(declared) || declared.defaultValue === undefined) {
       throw new ExpressionError(
-        `parameter "${name}" has no defaultValue, and vwan-ha does not deploy templates to ask for one: add "defaultValue" to parameters.${name}`,
+        `parameter ${named(name)} has no defaultValue, and vwan-ha does not deploy templates to ask for one: add "defaultValue" to it in the template's parameters`,
       );
     }
-    return this.nested(declared.defaultValue);
+    return this.once(`parameter ${key}`, declared.defaultValue);
   }
 
   private variable(name: string): Json {
     const key = Object.keys(this.scope.variables).find((k) => k.toLowerCase() === name.toLowerCase());
-    if (key === undefined) throw new ExpressionError(`the template declares no variable "${name}"`);
-    return this.nested(this.scope.variables[key] as Json);
+    if (key === undefined)
+      throw new ExpressionError(
+        `the template declares no variable ${named(name)}: add it to the template's variables`,
+      );
+    return this.once(`variable ${key}`, this.scope.variables[key] as Json);
   }
 
-  /** Parameter defaults and variables may themselves hold expressions. */
-  private nested(value: Json): Json {
-    if (this.depth > 20) throw new ExpressionError('parameters and variables refer to each other in a loop');
-    if (typeof value === 'string') return evaluateString(value, this.scope, this.depth + 1);
-    if (Array.isArray(value)) return value.map((item: Json) => this.nested(item));
-    if (isJsonObject(value)) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.nested(v)]));
+  /**
+   * A parameter's default or a variable, evaluated once per template however
+   * often it is used (variables built from variables stay linear), with loops
+   * found when a value is needed while it is being evaluated.
+   */
+  private once(id: string, raw: Json): Json {
+    const known = this.state.values.get(id);
+    if (known === 'evaluating') {
+      const [kind, ...name] = id.split(' ');
+      throw new ExpressionError(
+        `${kind}s refer to each other in a loop (through ${named(name.join(' '))}): replace one of them with its value`,
+      );
     }
-    return value;
+    if (known !== undefined) {
+      if ('error' in known) throw new ExpressionError(known.error);
+      return known.value;
+    }
+    this.state.values.set(id, 'evaluating');
+    try {
+      const value = this.nested(raw);
+      this.state.values.set(id, { value });
+      return value;
+    } catch (thrown) {
+      if (thrown instanceof ExpressionError) this.state.values.set(id, { error: thrown.message });
+      else this.state.values.delete(id);
+      throw thrown;
+    }
   }
+
+  /** Parameter defaults and variables may themselves hold expressions, in strings at any depth. */
+  private nested(value: Json): Json {
+    this.step();
+    this.enter();
+    let result: Json;
+    if (typeof value === 'string') result = evaluateString(value, this.scope);
+    else if (Array.isArray(value)) result = value.map((item: Json) => this.nested(item));
+    else if (isJsonObject(value))
+      result = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.nested(v)]));
+    else result = value;
+    this.leave();
+    return result;
+  }
+}
+
+function tooLarge(what: 'text' | 'list', size: number): ExpressionError {
+  const limit = what === 'text' ? EXPRESSION_LIMITS.valueCharacters : EXPRESSION_LIMITS.listItems;
+  return new ExpressionError(
+    `the expression builds a ${what} of ${size.toLocaleString('en-US')} ${what === 'text' ? 'characters' : 'items'}, over vwan-ha's ${limit.toLocaleString('en-US')}; replace it with its value`,
+  );
+}
+
+/** Text and lists an expression produces stay within the limits. */
+function bounded(value: Json): Json {
+  if (typeof value === 'string' && value.length > EXPRESSION_LIMITS.valueCharacters)
+    throw tooLarge('text', value.length);
+  if (Array.isArray(value) && value.length > EXPRESSION_LIMITS.listItems)
+    throw tooLarge('list', value.length);
+  return value;
+}
+
+function joined(parts: readonly string[]): string {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  if (length > EXPRESSION_LIMITS.valueCharacters) throw tooLarge('text', length);
+  return parts.join('');
+}
+
+function describe(value: Json | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
 }
 
 function textArg(name: string, args: readonly Json[], index: number): string {
@@ -250,9 +420,10 @@ function scalarText(name: string, value: Json): string {
 }
 
 function property(value: Json, name: string): Json {
-  if (!isJsonObject(value)) throw new ExpressionError(`.${name} of something that is not an object`);
+  if (!isJsonObject(value))
+    throw new ExpressionError(`.${named(name).slice(1, -1)} of something that is not an object`);
   const key = Object.keys(value).find((k) => k.toLowerCase() === name.toLowerCase());
-  if (key === undefined) throw new ExpressionError(`the object has no property "${name}"`);
+  if (key === undefined) throw new ExpressionError(`the object has no property ${named(name)}`);
   return value[key] as Json;
 }
 
@@ -277,17 +448,22 @@ function resourceId(args: readonly string[]): string {
   const names = args.slice(typeIndex + 1).flatMap((name) => name.split('/'));
   if (names.length !== types.length) {
     throw new ExpressionError(
-      `resourceId() for ${args[typeIndex]} needs ${types.length} name(s), got ${names.length}`,
+      `resourceId() for ${named(args[typeIndex] as string)} needs ${types.length} name(s), got ${names.length}`,
     );
   }
   const parts = types.flatMap((type, i) => [type, names[i] as string]);
   return `/providers/${namespace}/${parts.join('/')}`;
 }
 
-function evaluateString(text: string, scope: TemplateScope, depth: number): Json {
+function evaluateString(text: string, scope: TemplateScope): Json {
   if (text.startsWith('[[')) return text.slice(1);
   if (!(text.startsWith('[') && text.endsWith(']'))) return text;
-  return new Evaluator(tokenize(text.slice(1, -1)), scope, depth).run();
+  if (text.length > EXPRESSION_LIMITS.valueCharacters) {
+    throw new ExpressionError(
+      `the expression is ${text.length.toLocaleString('en-US')} characters long, over vwan-ha's ${EXPRESSION_LIMITS.valueCharacters.toLocaleString('en-US')}; replace it with its value`,
+    );
+  }
+  return new Evaluator(tokenize(text.slice(1, -1)), scope).run();
 }
 
 /** Evaluates one template string (`[...]`; other strings come back unchanged). */
@@ -295,12 +471,21 @@ export function evaluateTemplateString(
   text: string,
   scope: TemplateScope,
 ): { ok: true; value: Json } | { ok: false; error: string } {
+  // An expression that failed half-way left its nesting count behind: each evaluation starts at zero.
+  stateOf(scope).active = 0;
   try {
-    return { ok: true, value: evaluateString(text, scope, 0) };
+    return { ok: true, value: evaluateString(text, scope) };
   } catch (thrown) {
     if (thrown instanceof ExpressionError) {
       const shown = text.length > 100 ? `${text.slice(0, 97)}...` : text;
-      return { ok: false, error: `cannot evaluate the template expression ${shown}: ${thrown.message}` };
+      // Every reason ends in what to do; the parser's own ("expected ")"") get the general advice.
+      const advice = /: (add|replace)|; replace/.test(thrown.message)
+        ? ''
+        : '; correct it, or replace it with its value';
+      return {
+        ok: false,
+        error: `cannot evaluate the template expression ${shown}: ${thrown.message}${advice}`,
+      };
     }
     throw thrown;
   }

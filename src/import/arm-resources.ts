@@ -14,7 +14,9 @@ import {
   isJsonObject,
   type Json,
   type JsonObject,
+  quoted,
   Reader,
+  shown,
 } from './reader.ts';
 
 export interface ArmFile {
@@ -82,9 +84,19 @@ export function parseResourceId(id: string): ParsedId | undefined {
   const names: string[] = [];
   for (let i = 1; i < rest.length; i += 2) {
     types.push(rest[i] as string);
-    names.push(decodeURIComponent(rest[i + 1] as string));
+    names.push(decodeName(rest[i + 1] as string));
   }
   return { type: `${namespace}/${types.join('/')}`.toLowerCase(), names };
+}
+
+/** A percent-encoded id segment decoded; a malformed escape (`%zz`) is kept as written. */
+function decodeName(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 export function resourceKey(type: string, names: readonly string[]): string {
@@ -94,6 +106,8 @@ export function resourceKey(type: string, names: readonly string[]): string {
 export class ArmResources {
   readonly list: ArmResource[] = [];
   private readonly byKey = new Map<string, ArmResource>();
+  /** Resources by their parent's type and names, so finding children is not a scan of every resource. */
+  private readonly byParent = new Map<string, ArmResource[]>();
 
   constructor(readonly issues: IssueList) {}
 
@@ -106,6 +120,10 @@ export class ArmResources {
     }
     this.byKey.set(key, resource);
     this.list.push(resource);
+    const parent = resourceKey(resource.type, resource.names.slice(0, -1));
+    const siblings = this.byParent.get(parent);
+    if (siblings === undefined) this.byParent.set(parent, [resource]);
+    else siblings.push(resource);
   }
 
   get(type: string, names: readonly string[]): ArmResource | undefined {
@@ -124,14 +142,7 @@ export class ArmResources {
   /** Children of `parent` of type `parent.type/childType`. */
   children(parent: ArmResource, childType: string): ArmResource[] {
     const type = `${parent.type}/${childType.toLowerCase()}`;
-    return this.list.filter(
-      (resource) =>
-        resource.type === type &&
-        resource.names.length === parent.names.length + 1 &&
-        resource.names.every(
-          (name, i) => i >= parent.names.length || name.toLowerCase() === parent.names[i]?.toLowerCase(),
-        ),
-    );
+    return [...(this.byParent.get(resourceKey(type, parent.names)) ?? [])];
   }
 }
 
@@ -257,25 +268,34 @@ function readResource(pending: Pending, reader: Reader, issues: IssueList): ArmR
   let type = typeAt.value.trim();
   if (pending.parentType !== undefined && !type.includes('/')) type = `${pending.parentType}/${type}`;
   type = type.toLowerCase();
+  const segments = type.split('/').length - 1;
+  if (segments < 1) {
+    issues.error(
+      typeAt,
+      `${quoted(typeAt.value)} is not a resource type; expected a provider and type such as Microsoft.Network/vpnSites`,
+    );
+    return undefined;
+  }
 
   const idAt = reader.string(at, 'id');
   const fromId = idAt === undefined ? undefined : parseResourceId(idAt.value);
   let names: string[] | undefined;
+  let namesAt: { source: string; path: readonly (string | number)[] } | undefined = idAt;
   if (fromId !== undefined && fromId.type === type) {
     names = [...fromId.names];
   } else {
     const nameAt = reader.requireString(at, 'name', 'every resource has a name');
     if (nameAt === undefined) return undefined;
+    namesAt = nameAt;
     names = nameAt.value.split('/');
-    if (pending.parentNames !== undefined && names.length < type.split('/').length - 1) {
+    if (pending.parentNames !== undefined && names.length < segments) {
       names = [...pending.parentNames, ...names];
     }
   }
-  const segments = type.split('/').length - 1;
   if (names.length !== segments) {
     issues.error(
-      at,
-      `a ${type} resource needs ${segments} name part(s) separated by "/", found ${JSON.stringify(names.join('/'))}`,
+      namesAt ?? at,
+      `a ${shown(type)} resource needs ${segments} name part(s) separated by "/", found ${quoted(names.join('/'))}`,
     );
     return undefined;
   }

@@ -22,6 +22,8 @@ import {
   announcesNothing,
   applySingleTunnels,
   cleanName,
+  connectionsBySite,
+  derivedName,
   dpdTimeout,
   type ImportOptions,
   type ImportResult,
@@ -46,7 +48,17 @@ import type {
   IrVnet,
   Sourced,
 } from './ir.ts';
-import { type At, IssueList, type Json, type JsonObject, type Reader } from './reader.ts';
+import { valueLimitProblem } from './limits.ts';
+import {
+  type At,
+  IssueList,
+  type Json,
+  type JsonObject,
+  listed,
+  quoted,
+  type Reader,
+  shown,
+} from './reader.ts';
 
 const T = {
   hub: 'microsoft.network/virtualhubs',
@@ -178,6 +190,11 @@ class ArmImport {
   }
 
   run(): ImportResult {
+    for (const file of this.files) {
+      const problem = valueLimitProblem(file.value);
+      if (problem !== undefined) this.issues.error({ source: file.source, path: [] }, problem);
+    }
+    if (this.issues.errorCount > 0) return this.failed();
     const resources = collectResources(
       this.files,
       this.issues,
@@ -193,7 +210,7 @@ class ArmImport {
       if (hubResource === undefined && hubs.length > 0) {
         this.issues.error(
           optionOrigin('--hub'),
-          `no virtualHubs resource is named ${JSON.stringify(this.options.hub)}; the file has ${hubs.map(lastName).join(', ')}`,
+          `no virtualHubs resource is named ${quoted(this.options.hub)}; the file has ${listed(hubs.map(lastName))}: pass one of those to --hub`,
         );
         return this.failed();
       }
@@ -202,7 +219,7 @@ class ArmImport {
     } else if (hubs.length > 1) {
       this.issues.error(
         origin,
-        `the file holds ${hubs.length} virtual hubs (${hubs.map(lastName).join(', ')}); a topology is one hub: choose one with --hub <name>`,
+        `the file holds ${hubs.length} virtual hubs (${listed(hubs.map(lastName))}); a topology is one hub: choose one with --hub <name>`,
       );
       return this.failed();
     }
@@ -220,7 +237,7 @@ class ArmImport {
       if (ir === undefined || !connectedSites.has(ir)) {
         this.issues.note(
           site.at,
-          `vpnSite ${lastName(site)} has no connection on gateway ${lastName(gateway)}; not imported`,
+          `vpnSite ${shown(lastName(site))} has no connection on gateway ${shown(lastName(gateway))}; not imported`,
         );
       }
     }
@@ -263,7 +280,10 @@ class ArmImport {
     }
     for (const [type, first] of ignored) {
       const count = list.filter((resource) => resource.type === type).length;
-      this.issues.note(first.at, `${count} ${type} resource(s) not used by the topology model; skipped`);
+      this.issues.note(
+        first.at,
+        `${count} ${shown(type)} resource(s) not used by the topology model; skipped`,
+      );
     }
   }
 
@@ -300,7 +320,7 @@ class ArmImport {
     }
     if (candidates.length === 1) return candidates[0];
     if (candidates.length === 0) {
-      const forHub = hub === undefined ? '' : ` for hub ${lastName(hub)}`;
+      const forHub = hub === undefined ? '' : ` for hub ${shown(lastName(hub))}`;
       this.issues.error(
         origin,
         `no Microsoft.Network/vpnGateways resource${forHub}: the topology is built around the hub's site-to-site VPN gateway; add it (e.g. \`az network vpn-gateway show\` output, in a list with the other resources)`,
@@ -309,7 +329,7 @@ class ArmImport {
     }
     this.issues.error(
       origin,
-      `${candidates.length} VPN gateways (${candidates.map(lastName).join(', ')}) and no hub to choose between them: add the virtualHubs resource or pass --hub <name>`,
+      `${candidates.length} VPN gateways (${listed(candidates.map(lastName))}) and no hub to choose between them: add the virtualHubs resource or pass --hub <name>`,
     );
     return undefined;
   }
@@ -328,7 +348,7 @@ class ArmImport {
       if (this.options.hubPrefix === undefined || name === undefined) {
         this.issues.error(
           origin,
-          `no Microsoft.Network/virtualHubs resource${name === undefined ? '' : ` for hub ${name}`}: its addressPrefix is needed; add \`az network vhub show\` output to the files, or pass --hub-prefix <cidr>${name === undefined ? ' and --hub <name>' : ''}`,
+          `no Microsoft.Network/virtualHubs resource${name === undefined ? '' : ` for hub ${shown(name)}`}: its addressPrefix is needed; add \`az network vhub show\` output to the files, or pass --hub-prefix <cidr>${name === undefined ? ' and --hub <name>' : ''}`,
         );
         return undefined;
       }
@@ -373,7 +393,8 @@ class ArmImport {
   }
 
   private nameOf(resource: ArmResource): Sourced<string> | undefined {
-    const at = resource.reader.string(resource.at, 'name');
+    // The name comes from `name`, else from the last segment of `id`: messages point at whichever it was.
+    const at = resource.reader.string(resource.at, 'name') ?? resource.reader.string(resource.at, 'id');
     const name = lastName(resource);
     const from = at ?? { source: resource.at.source, path: resource.at.path };
     return cleanName(
@@ -448,10 +469,13 @@ class ArmImport {
         if (instance === undefined) {
           this.issues.error(
             id,
-            `${JSON.stringify(id.value)} is not a gateway instance; expected Instance0 or Instance1`,
+            `${quoted(id.value)} is not a gateway instance; expected Instance0 or Instance1`,
           );
         } else if (peering.has(instance)) {
-          this.issues.error(id, `${id.value} is listed twice in bgpPeeringAddresses`);
+          this.issues.error(
+            id,
+            `${shown(id.value)} is listed twice in bgpPeeringAddresses; keep one entry per instance`,
+          );
         } else {
           peering.set(instance, entry);
         }
@@ -487,7 +511,7 @@ class ArmImport {
         if (defaults.length > 1) {
           this.issues.warning(
             defaults[1] as At<string>,
-            `${armName} has ${defaults.length} default BGP addresses; the first, ${defaults[0]?.value}, is used`,
+            `${armName} has ${defaults.length} default BGP addresses; the first, ${shown(defaults[0]?.value ?? '')}, is used`,
           );
         }
         for (const address of reader.strings(entry, 'customBgpIpAddresses'))
@@ -565,7 +589,7 @@ class ArmImport {
       if (prefixes === undefined) {
         this.issues.error(
           id,
-          `the address space of vnet ${vnetName} is not in the files: add its virtualNetworks resource (\`az network vnet show\`), or pass --vnet-prefix ${vnetName}=<cidr>[,<cidr>]`,
+          `the address space of vnet ${shown(vnetName)} is not in the files: add its virtualNetworks resource (\`az network vnet show\`), or pass --vnet-prefix ${shown(vnetName)}=<cidr>[,<cidr>]`,
         );
         continue;
       }
@@ -575,7 +599,7 @@ class ArmImport {
       if (!seen.has(vnet.toLowerCase())) {
         this.issues.error(
           optionOrigin('--vnet-prefix'),
-          `no vnet connection of the hub is named ${JSON.stringify(vnet)}${seen.size > 0 ? ` (connected: ${[...seen].join(', ')})` : ''}`,
+          `no vnet connection of the hub is named ${quoted(vnet)}${seen.size > 0 ? ` (connected: ${listed([...seen])})` : ''}: --vnet-prefix must name a vnet connected to the hub`,
         );
       }
     }
@@ -684,12 +708,10 @@ class ArmImport {
       if (lc !== undefined) items.push({ at: lc, reader });
     }
     if (resource !== undefined) {
+      const inline = new Set(items.map((item) => item.reader.string(item.at, 'name')?.value.toLowerCase()));
       for (const child of resources.children(resource, 'vpnLinkConnections')) {
         const childName = lastName(child).toLowerCase();
-        const dup = items.some(
-          (item) => item.reader.string(item.at, 'name')?.value.toLowerCase() === childName,
-        );
-        if (!dup) items.push({ at: child.at, reader: child.reader, resource: true });
+        if (!inline.has(childName)) items.push({ at: child.at, reader: child.reader, resource: true });
       }
     }
     if (items.length === 0) {
@@ -701,7 +723,10 @@ class ArmImport {
       if (lc !== undefined) connection.linkConnections.push(lc);
     }
     if (connection.linkConnections.length === 0) {
-      this.issues.error(props, 'the connection has no vpnLinkConnections, so no tunnels');
+      this.issues.error(
+        props,
+        'the connection has no vpnLinkConnections, so no tunnels: add them (each names a site link)',
+      );
       return undefined;
     }
     return connection;
@@ -735,7 +760,7 @@ class ArmImport {
     if (link === undefined || site.device.links.length > 1) {
       this.issues.error(
         props,
-        `the connection has no vpnLinkConnections and site ${site.name.value} has ${site.device.links.length} links: Azure's per-link settings are missing`,
+        `the connection has no vpnLinkConnections and site ${site.name.value} has ${site.device.links.length} links: Azure's per-link settings are missing; add the connection's vpnLinkConnections`,
       );
       return undefined;
     }
@@ -783,7 +808,7 @@ class ArmImport {
     if (siteName.trim().toLowerCase() !== site.name.value.toLowerCase()) {
       this.issues.error(
         linkId,
-        `names a link of site ${siteName}, but the connection reaches site ${site.name.value}`,
+        `names a link of site ${shown(siteName)}, but the connection reaches site ${site.name.value}: use a link of that site`,
       );
       return undefined;
     }
@@ -791,10 +816,10 @@ class ArmImport {
       (candidate) => candidate.name.value.toLowerCase() === linkName.trim().toLowerCase(),
     );
     if (link === undefined) {
-      const names = site.device.links.map((candidate) => candidate.name.value).join(', ');
+      const names = listed(site.device.links.map((candidate) => candidate.name.value));
       this.issues.error(
         linkId,
-        `site ${site.name.value} has no link named ${JSON.stringify(linkName)} (its links: ${names})`,
+        `site ${site.name.value} has no link named ${quoted(linkName)} (${names === '' ? 'it has no links' : `its links: ${names}`}): name one of its links`,
       );
       return undefined;
     }
@@ -820,7 +845,7 @@ class ArmImport {
       if (instance === undefined) {
         this.issues.error(
           id,
-          `${JSON.stringify(id.value)} is not a gateway instance; expected Instance0 or Instance1`,
+          `${quoted(id.value)} is not a gateway instance; expected Instance0 or Instance1`,
         );
         continue;
       }
@@ -905,7 +930,7 @@ class ArmImport {
     ]
       .map((field) => {
         const value = reader.string(first, field);
-        return value === undefined ? undefined : `${field} ${value.value}`;
+        return value === undefined ? undefined : `${field} ${shown(value.value)}`;
       })
       .filter((text): text is string => text !== undefined);
     if (algorithms.length > 0) {
@@ -965,7 +990,7 @@ class ArmImport {
     } else {
       this.issues.error(
         id,
-        `the VPN site ${parsed?.names[0] ?? id.value} is not in the files: add its vpnSites resource (\`az network vpn-site show -n ${parsed?.names[0] ?? '<site>'}\`)`,
+        `the VPN site ${shown(parsed?.names[0] ?? id.value)} is not in the files: add its vpnSites resource (\`az network vpn-site show -n ${shown(parsed?.names[0] ?? '<site>')}\`)`,
       );
     }
     return undefined;
@@ -1004,12 +1029,13 @@ class ArmImport {
       if (link !== undefined) linkItems.push({ at: link, reader, envelope: SUB_ENVELOPE });
     }
     if (resource !== undefined) {
+      const inline = new Set(
+        linkItems.map((item) => item.reader.string(item.at, 'name')?.value.toLowerCase()),
+      );
       for (const child of resources.children(resource, 'vpnSiteLinks')) {
         const childName = lastName(child).toLowerCase();
-        const dup = linkItems.some(
-          (item) => item.reader.string(item.at, 'name')?.value.toLowerCase() === childName,
-        );
-        if (!dup) linkItems.push({ at: child.at, reader: child.reader, envelope: ENVELOPE_KEYS });
+        if (!inline.has(childName))
+          linkItems.push({ at: child.at, reader: child.reader, envelope: ENVELOPE_KEYS });
       }
     }
     const links: IrLink[] = [];
@@ -1034,13 +1060,13 @@ class ArmImport {
       const vendor = reader.string(device, 'deviceVendor');
       const model = reader.string(device, 'deviceModel');
       const speed = reader.number(device, 'linkSpeedInMbps');
-      if (vendor !== undefined && vendor.value !== '') described.push(`vendor ${vendor.value}`);
-      if (model !== undefined && model.value !== '') described.push(`model ${model.value}`);
+      if (vendor !== undefined && vendor.value !== '') described.push(`vendor ${shown(vendor.value)}`);
+      if (model !== undefined && model.value !== '') described.push(`model ${shown(model.value)}`);
       if (speed !== undefined && speed.value !== 0) described.push(`${speed.value} Mbps`);
     }
     const security = reader.boolean(props, 'isSecuritySite');
     if (security?.value === true) comments.push('Azure: isSecuritySite true (not modelled)');
-    const deviceName = `${name.value}-device`;
+    const deviceName = derivedName('', name.value, '-device');
     return {
       name,
       addressSpace,
@@ -1082,7 +1108,7 @@ class ArmImport {
     if (!reader.has(props, 'ipAddress') && !reader.has(props, 'fqdn')) {
       this.issues.error(
         props,
-        'the VPN site has neither vpnSiteLinks nor an ipAddress: no public IP to build tunnels from',
+        'the VPN site has neither vpnSiteLinks nor an ipAddress: no public IP to build tunnels from; add its vpnSiteLinks',
       );
       return undefined;
     }
@@ -1110,7 +1136,7 @@ class ArmImport {
       return undefined;
     }
     if (fqdn !== undefined && fqdn.value !== '')
-      comments.push(`Azure: fqdn ${fqdn.value} (the ipAddress is used)`);
+      comments.push(`Azure: fqdn ${shown(fqdn.value)} (the ipAddress is used)`);
     if (name === undefined) return undefined;
     const link: IrLink = { name, ipAddress: { value: ip.value.trim(), from: ip }, from, comments };
     const provider = reader.object(props, 'linkProperties');
@@ -1145,16 +1171,17 @@ class ArmImport {
   }
 
   private applySitePrefixes(ir: IrTopology): void {
+    const bySite = connectionsBySite(ir);
     for (const [siteName, prefixes] of Object.entries(this.options.sitePrefixes ?? {})) {
       const site = ir.sites.find((candidate) => candidate.name.value === siteName);
       if (site === undefined) {
         this.issues.error(
           optionOrigin('--site-prefix'),
-          `no imported VPN site is named ${JSON.stringify(siteName)} (sites: ${ir.sites.map((s) => s.name.value).join(', ')})`,
+          `no imported VPN site is named ${quoted(siteName)} (sites: ${listed(ir.sites.map((s) => s.name.value))}): --site-prefix names one of those`,
         );
         continue;
       }
-      const connection = ir.connections.find((candidate) => candidate.site === site);
+      const connection = bySite.get(site);
       const bgp = connection?.linkConnections.some((lc) => lc.enableBgp?.value === true) === true;
       if (bgp) {
         site.device.advertisedPrefixes = optionPrefixes('--site-prefix', prefixes);
@@ -1163,7 +1190,7 @@ class ArmImport {
       }
     }
     for (const site of ir.sites) {
-      const connection = ir.connections.find((candidate) => candidate.site === site);
+      const connection = bySite.get(site);
       const bgp = connection?.linkConnections.some((lc) => lc.enableBgp?.value === true) === true;
       if (bgp && site.addressSpace.length === 0 && site.device.advertisedPrefixes === undefined) {
         this.issues.warning(

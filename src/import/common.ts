@@ -12,8 +12,11 @@ import {
   type Topology,
   type TopologyIssue,
 } from '../model/index.ts';
-import type { IrLinkConnection, IrTopology, Origin, Sourced } from './ir.ts';
-import type { At, ImportIssue, IssueList } from './reader.ts';
+import type { IrConnection, IrLinkConnection, IrTopology, Origin, Sourced } from './ir.ts';
+import { type At, type ImportIssue, type IssueList, listed, quoted, shown } from './reader.ts';
+
+/** Azure resource names are 1–80 characters (the model checks it too). */
+export const MAX_NAME_LENGTH = 80;
 
 export interface ImportOptions {
   /** Report where pre-shared keys are; the model has no field for one, so none is written either way. */
@@ -48,17 +51,40 @@ export function optionOrigin(option: string): Origin {
   return { source: 'command line', path: [option] };
 }
 
+/**
+ * A name vwan-ha makes from an Azure name (`<site>-device`, `conn-<site>`),
+ * kept within Azure's 80 characters: a long base is cut and tagged with a short
+ * hash of itself, so two long names that share a beginning stay apart.
+ */
+export function derivedName(prefix: string, base: string, suffix: string): string {
+  const name = `${prefix}${base}${suffix}`;
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < base.length; i++) hash = Math.imul(hash ^ base.charCodeAt(i), 0x01000193) >>> 0;
+  const tag = hash.toString(16).padStart(8, '0');
+  const keep = Math.max(0, MAX_NAME_LENGTH - prefix.length - suffix.length - tag.length - 1);
+  return `${prefix}${base.slice(0, keep)}-${tag}${suffix}`;
+}
+
 /** Trims stray spaces (Azure's own sample file has `"Name":" testsite2"`), with a warning. */
 export function cleanName(at: At<string>, what: string, issues: IssueList): Sourced<string> | undefined {
   const trimmed = at.value.trim();
   if (trimmed === '') {
-    issues.error(at, `the ${what} name is empty`);
+    issues.error(at, `the ${what} name is empty; give it the name it has in Azure`);
+    return undefined;
+  }
+  // Checked here, not only by the model: every later message quotes names.
+  if (trimmed.length > MAX_NAME_LENGTH) {
+    issues.error(
+      at,
+      `the ${what} name is ${trimmed.length.toLocaleString('en-US')} characters long, ${quoted(trimmed)}; Azure resource names are 1–${MAX_NAME_LENGTH} characters: use the name Azure shows`,
+    );
     return undefined;
   }
   if (trimmed !== at.value) {
     issues.warning(
       at,
-      `the ${what} name ${JSON.stringify(at.value)} has stray spaces; imported as ${JSON.stringify(trimmed)}`,
+      `the ${what} name ${quoted(at.value)} has stray spaces; imported as ${quoted(trimmed)}`,
     );
   }
   return { value: trimmed, from: { source: at.source, path: at.path } };
@@ -126,7 +152,7 @@ export function parseAssignments(
   for (const raw of values) {
     const equals = raw.indexOf('=');
     if (equals <= 0 || equals === raw.length - 1) {
-      return { ok: false, error: `${option} ${JSON.stringify(raw)}: expected NAME=VALUE[,VALUE…]` };
+      return { ok: false, error: `${option} ${quoted(raw)}: expected NAME=VALUE[,VALUE…]` };
     }
     const name = raw.slice(0, equals).trim();
     const items = raw
@@ -145,9 +171,18 @@ export function parseAssignments(
  * public IPs (and the model refuses two tunnels between one pair). The second link and
  * its link connection are folded into the first, with a warning naming both.
  */
+/** Each site's connection, looked up once (files can hold thousands). */
+export function connectionsBySite(ir: IrTopology): Map<IrTopology['sites'][number], IrConnection> {
+  const bySite = new Map<IrTopology['sites'][number], IrConnection>();
+  for (const connection of ir.connections)
+    if (!bySite.has(connection.site)) bySite.set(connection.site, connection);
+  return bySite;
+}
+
 export function mergeLinksSharingAnIp(ir: IrTopology, issues: IssueList): void {
+  const bySite = connectionsBySite(ir);
   for (const site of ir.sites) {
-    const connection = ir.connections.find((candidate) => candidate.site === site);
+    const connection = bySite.get(site);
     const kept: typeof site.device.links = [];
     for (const link of site.device.links) {
       const first = kept.find((other) => other.ipAddress.value === link.ipAddress.value);
@@ -165,9 +200,11 @@ export function mergeLinksSharingAnIp(ir: IrTopology, issues: IssueList): void {
         kept.push(link);
         continue;
       }
+      // Names cut shorter than elsewhere: this message names four things and says what to do.
+      const brief = (text: string) => shown(text, 32);
       const lost: string[] = [];
       if (link.bgp !== undefined && first.bgp === undefined) {
-        lost.push(`its BGP settings (ASN ${link.bgp.asn.value}, ${link.bgp.bgpPeeringAddress.value})`);
+        lost.push(`its BGP settings (ASN ${link.bgp.asn.value}, ${brief(link.bgp.bgpPeeringAddress.value)})`);
       } else if (
         link.bgp !== undefined &&
         first.bgp !== undefined &&
@@ -175,12 +212,12 @@ export function mergeLinksSharingAnIp(ir: IrTopology, issues: IssueList): void {
           link.bgp.bgpPeeringAddress.value !== first.bgp.bgpPeeringAddress.value)
       ) {
         lost.push(
-          `its BGP settings (ASN ${link.bgp.asn.value}, ${link.bgp.bgpPeeringAddress.value}) differ and are dropped`,
+          `its BGP settings (ASN ${link.bgp.asn.value}, ${brief(link.bgp.bgpPeeringAddress.value)}) differ and are dropped`,
         );
       }
       issues.warning(
         link.from,
-        `site link ${link.name.value} has the same public IP ${link.ipAddress.value} as site link ${first.name.value} of site ${site.name.value}: Azure tells tunnels apart by the pair of public IPs, so both describe the same tunnels; imported as one link, ${first.name.value}${lost.length > 0 ? `; ${lost.join('; ')}` : ''}. If they are two tunnel interfaces of one device, send each link connection to one instance instead (--single-tunnel ${site.name.value}/<link>=IN_0 and …=IN_1)`,
+        `site link ${brief(link.name.value)} has the same public IP ${brief(link.ipAddress.value)} as site link ${brief(first.name.value)} of site ${brief(site.name.value)}: Azure tells tunnels apart by the pair of public IPs, so both describe the same tunnels; imported as one link, the first${lost.length > 0 ? `; ${lost.join('; ')}` : ''}. If they are two tunnel interfaces of one device, send each link connection to one instance instead (--single-tunnel <site>/<link>=IN_0 and …=IN_1)`,
       );
       if (connection !== undefined && thisLc !== undefined) {
         connection.linkConnections = connection.linkConnections.filter((lc) => lc !== thisLc);
@@ -190,7 +227,7 @@ export function mergeLinksSharingAnIp(ir: IrTopology, issues: IssueList): void {
         }
       }
       first.comments.push(
-        `also Azure's site link ${link.name.value} (same public IP ${link.ipAddress.value}), folded into this one`,
+        `also Azure's site link ${link.name.value} (same public IP ${shown(link.ipAddress.value)}), folded into this one`,
       );
     }
     site.device.links = kept;
@@ -205,17 +242,17 @@ export function applySingleTunnels(ir: IrTopology, options: ImportOptions, issue
     if (instance === undefined) {
       issues.error(
         origin,
-        `${key}=${instanceText}: ${JSON.stringify(instanceText)} is not an instance; use IN_0 or IN_1`,
+        `${shown(key)}=${shown(instanceText)}: ${quoted(instanceText)} is not an instance; use IN_0 or IN_1`,
       );
       continue;
     }
     const [siteName, linkName] = key.split('/', 2) as [string, string | undefined];
     const connection = ir.connections.find((candidate) => candidate.site.name.value === siteName);
     if (connection === undefined) {
-      const names = ir.connections.map((candidate) => candidate.site.name.value).join(', ');
+      const names = listed(ir.connections.map((candidate) => candidate.site.name.value));
       issues.error(
         origin,
-        `${key}: no connected VPN site is named ${JSON.stringify(siteName)} (connected sites: ${names})`,
+        `${shown(key)}: no connected VPN site is named ${quoted(siteName)} (connected sites: ${names}): --single-tunnel names one of those`,
       );
       continue;
     }
@@ -225,7 +262,7 @@ export function applySingleTunnels(ir: IrTopology, options: ImportOptions, issue
     if (targets.length === 0) {
       issues.error(
         origin,
-        `${key}: site ${siteName} has no link or link connection named ${JSON.stringify(linkName)}`,
+        `${shown(key)}: site ${shown(siteName)} has no link or link connection named ${quoted(linkName ?? '')}; name one of its links`,
       );
       continue;
     }

@@ -264,13 +264,26 @@ function compact(node: Node | null | undefined, parentKey?: string): void {
   }
 }
 
+/** Longest comment line written: comments quote values from the input (vendor, fqdn …). */
+const COMMENT_LIMIT = 300;
+
+/** One comment line: no line breaks or other control characters (they would end the comment), cut short. */
+function commentLine(line: string): string {
+  let clean = '';
+  for (const c of line) {
+    const code = c.charCodeAt(0);
+    clean += code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029 ? ' ' : c;
+  }
+  return ` ${clean.length > COMMENT_LIMIT ? `${clean.slice(0, COMMENT_LIMIT - 3)}...` : clean}`;
+}
+
 function render(input: TopologyInput, ir: IrTopology, trace: Trace): string {
   const document = new Document(input);
   compact(document.contents as Node);
-  if (ir.header.length > 0) document.commentBefore = ir.header.map((line) => ` ${line}`).join('\n');
+  if (ir.header.length > 0) document.commentBefore = ir.header.map(commentLine).join('\n');
   for (const [key, lines] of trace.comments) {
     const path = trace.paths.get(key) ?? [];
-    const text = lines.map((line) => ` ${line}`).join('\n');
+    const text = lines.map(commentLine).join('\n');
     const last = path[path.length - 1];
     if (typeof last === 'number' || path.length === 0) {
       const node = document.getIn(path, true) as Node | undefined;
@@ -308,8 +321,19 @@ export function emitTopology(
   const yaml = render(input, ir, trace);
   const reloaded = loadTopology(yaml);
   if (!reloaded.ok) {
-    // A bug, not an input problem: the same value validated a moment ago.
-    throw new Error(`imported topology does not reload: ${reloaded.errors.map((e) => e.message).join('; ')}`);
+    // A bug, not an input problem: the same value validated a moment ago. Still a result, never a throw.
+    const first = reloaded.errors[0];
+    return {
+      ok: false,
+      issues: [
+        {
+          severity: 'error',
+          source: fallback.source,
+          path: [],
+          message: `internal error: the imported topology does not load again (${first === undefined ? 'no reason given' : `${formatPath(first.path) || 'file'}: ${first.message.slice(0, 200)}`}); please report it with the command line, not the file`,
+        },
+      ],
+    };
   }
   return {
     ok: true,

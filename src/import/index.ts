@@ -5,6 +5,14 @@
  */
 export { type ArmFile, importArm } from './arm.ts';
 export { type ImportOptions, type ImportResult, parseAssignments } from './common.ts';
+export {
+  jsonNestingDepth,
+  MAX_NESTING,
+  MAX_TEXT_BYTES,
+  parseImportText,
+  textLimitProblem,
+  valueLimitProblem,
+} from './limits.ts';
 export { formatImportIssue, locateIssues } from './locate.ts';
 export type { ImportIssue, ImportSeverity, Json } from './reader.ts';
 export { importVpnConfig } from './vpnconfig.ts';

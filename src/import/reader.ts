@@ -45,6 +45,41 @@ export function isJsonObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Longest piece of an input value a message quotes. */
+export const QUOTE_LIMIT = 60;
+
+/**
+ * A value from the input as a message shows it, unquoted: cut at 60 characters
+ * and control characters escaped, so a message never echoes a huge or
+ * multi-line value back.
+ */
+export function shown(text: string, max = QUOTE_LIMIT): string {
+  const cut = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  let out = '';
+  for (const c of cut) {
+    const code = c.charCodeAt(0);
+    out +=
+      code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029
+        ? `\\u${code.toString(16).padStart(4, '0')}`
+        : c;
+  }
+  return out;
+}
+
+/** The same, in double quotes. */
+export function quoted(text: string): string {
+  return JSON.stringify(text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT - 3)}...` : text);
+}
+
+/** `a, b, c` — or `a, b, c and 997 more`: names listed in a message, never all of a huge file's. */
+export function listed(items: readonly string[], max = 5): string {
+  const head = items
+    .slice(0, max)
+    .map((item) => shown(item))
+    .join(', ');
+  return items.length > max ? `${head} and ${(items.length - max).toLocaleString('en-US')} more` : head;
+}
+
 /** `"abc"`, `42`, `a list`: short and safe; a secret is never shown. */
 export function describeJson(value: Json | undefined, secret = false): string {
   if (value === undefined) return 'nothing';
@@ -59,8 +94,13 @@ export function describeJson(value: Json | undefined, secret = false): string {
 
 export class IssueList {
   readonly items: ImportIssue[] = [];
+  private readonly seen = new Set<string>();
 
+  /** The same issue at the same place is reported once (a field can be read more than once). */
   add(severity: ImportSeverity, at: { source: string; path: IssuePath }, message: string): void {
+    const key = JSON.stringify([severity, at.source, at.path, message]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.items.push({ severity, source: at.source, path: at.path, message });
   }
   error(at: { source: string; path: IssuePath }, message: string): void {

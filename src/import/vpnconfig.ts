@@ -12,12 +12,14 @@
  * Entries with the same Name are one site with several links (LinkName, when the
  * file has it, names them). Platform-free.
  */
-import { AZURE, INSTANCE_IDS, type InstanceId } from '../model/index.ts';
+import { AZURE, formatPath, INSTANCE_IDS, type InstanceId } from '../model/index.ts';
 import { inIpv4Range, ipv4, parseIpv4 } from '../net/ipv4.ts';
 import {
   announcesNothing,
   applySingleTunnels,
   cleanName,
+  connectionsBySite,
+  derivedName,
   dpdTimeout,
   type ImportOptions,
   type ImportResult,
@@ -39,7 +41,8 @@ import type {
   Origin,
   Sourced,
 } from './ir.ts';
-import { type At, IssueList, type Json, type JsonObject, Reader } from './reader.ts';
+import { valueLimitProblem } from './limits.ts';
+import { type At, IssueList, type Json, type JsonObject, listed, quoted, Reader, shown } from './reader.ts';
 
 const ENTRY_FIELDS = ['configurationVersion', 'vpnSiteConfiguration', 'vpnSiteConnections'];
 const VERSION_FIELDS = ['LastUpdatedTime', 'Version'];
@@ -92,6 +95,11 @@ class VpnConfigImport {
 
   run(): ImportResult {
     const origin: Origin = { source: this.source, path: [] };
+    const problem = valueLimitProblem(this.value);
+    if (problem !== undefined) {
+      this.issues.error(origin, problem);
+      return this.failed();
+    }
     const root: At<Json> = { value: this.value, source: this.source, path: [] };
     let entries: At<JsonObject>[];
     if (Array.isArray(this.value)) {
@@ -106,7 +114,10 @@ class VpnConfigImport {
       entries = single === undefined ? [] : [single];
     }
     if (entries.length === 0 && this.issues.errorCount === 0) {
-      this.issues.error(origin, 'the file lists no VPN sites');
+      this.issues.error(
+        origin,
+        'the file lists no VPN sites; expected the list of site entries the portal downloads under VPN sites → "Download Site-to-Site VPN configuration"',
+      );
     }
 
     const perEntry: { entry: At<JsonObject>; site: At<JsonObject>; connections: At<JsonObject>[] }[] = [];
@@ -173,14 +184,14 @@ class VpnConfigImport {
       if (mine.length === 0) {
         this.issues.note(
           site,
-          `site ${name.value} has no connection to hub ${hub.addressSpace.value}; not imported`,
+          `site ${name.value} has no connection to hub ${shown(hub.addressSpace.value)}; not imported`,
         );
         continue;
       }
       if (mine.length > 1) {
         this.issues.warning(
           mine[1] as At<JsonObject>,
-          `site ${name.value} lists hub ${hub.addressSpace.value} twice; the first is used`,
+          `site ${name.value} lists hub ${shown(hub.addressSpace.value)} twice; the first is used`,
         );
       }
       const connection = mine[0] as At<JsonObject>;
@@ -204,7 +215,7 @@ class VpnConfigImport {
       let connection = connections.get(site);
       if (connection === undefined) {
         connection = {
-          name: { value: `conn-${site.name.value}`, from: entry.name.from },
+          name: { value: derivedName('conn-', site.name.value, ''), from: entry.name.from },
           site,
           linkConnections: [],
           from: entry.connection,
@@ -234,7 +245,7 @@ class VpnConfigImport {
     const slug = (region === undefined || region === '' ? hub.addressSpace.value : region)
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '');
-    const hubName = `hub-${slug}`;
+    const hubName = derivedName('hub-', slug, '');
     if (gateway === undefined || this.issues.errorCount > 0) return this.failed();
     const ir: IrTopology = {
       hub: {
@@ -242,11 +253,11 @@ class VpnConfigImport {
         addressPrefix: { value: hub.addressSpace.value, from: hub.addressSpace },
         from: hub.addressSpace,
         comments: [
-          `The file names no hub or gateway: named after the hub's region${region === undefined ? '' : ` (${region})`}.`,
+          `The file names no hub or gateway: named after the hub's region${region === undefined ? '' : ` (${shown(region)})`}.`,
         ],
       },
       vnets,
-      gateway: { ...gateway, name: { value: `${hubName}-vpngw`, from: hub.addressSpace } },
+      gateway: { ...gateway, name: { value: derivedName('', hubName, '-vpngw'), from: hub.addressSpace } },
       sites: [...sites.values()],
       connections: [...connections.values()],
       header: [
@@ -273,7 +284,7 @@ class VpnConfigImport {
 
   private chooseHub(hubs: ReadonlyMap<string, HubSeen>, origin: Origin): HubSeen | undefined {
     const describe = (hub: HubSeen) =>
-      `${hub.addressSpace.value}${hub.region === undefined ? '' : ` (${hub.region.value})`}`;
+      `${shown(hub.addressSpace.value)}${hub.region === undefined ? '' : ` (${shown(hub.region.value)})`}`;
     if (this.options.hub !== undefined) {
       const wanted = this.options.hub.trim().toLowerCase();
       const found = [...hubs.values()].find(
@@ -284,7 +295,9 @@ class VpnConfigImport {
       if (found === undefined) {
         this.issues.error(
           optionOrigin('--hub'),
-          `no hub with AddressSpace or Region ${JSON.stringify(this.options.hub)}; the file reaches ${[...hubs.values()].map(describe).join(', ')}`,
+          hubs.size === 0
+            ? `no hub with AddressSpace or Region ${quoted(this.options.hub)}: the file reaches no hub (no vpnSiteConnections entry has a hubConfiguration); use the file the portal downloads`
+            : `no hub with AddressSpace or Region ${quoted(this.options.hub)}; the file reaches ${listed([...hubs.values()].map(describe))}: pass one of those to --hub`,
         );
       }
       return found;
@@ -293,13 +306,13 @@ class VpnConfigImport {
     if (hubs.size === 0) {
       this.issues.error(
         origin,
-        'no entry has a vpnSiteConnections entry with a hubConfiguration: nothing to import',
+        'no entry has a vpnSiteConnections entry with a hubConfiguration: nothing to import; use the file the portal downloads under VPN sites → "Download Site-to-Site VPN configuration"',
       );
       return undefined;
     }
     this.issues.error(
       origin,
-      `the file reaches ${hubs.size} hubs (${[...hubs.values()].map(describe).join('; ')}); a topology is one hub: choose one with --hub <AddressSpace>`,
+      `the file reaches ${hubs.size} hubs (${listed([...hubs.values()].map(describe))}); a topology is one hub: choose one with --hub <AddressSpace>`,
     );
     return undefined;
   }
@@ -329,7 +342,10 @@ class VpnConfigImport {
     reader.checkFields(bgp, GATEWAY_BGP_FIELDS, 'gatewayConfiguration.BgpSetting');
     const asn = reader.number(bgp, 'Asn');
     if (asn !== undefined && asn.value !== AZURE.bgp.asn) {
-      this.issues.error(asn, `a Virtual WAN VPN gateway always uses ASN ${AZURE.bgp.asn}, not ${asn.value}`);
+      this.issues.error(
+        asn,
+        `a Virtual WAN VPN gateway always uses ASN ${AZURE.bgp.asn}, not ${asn.value}: use ${AZURE.bgp.asn} (is the file from a Virtual WAN hub?)`,
+      );
     }
     const addresses = reader.object(bgp, 'BgpPeeringAddresses');
     if (addresses === undefined) return;
@@ -361,7 +377,7 @@ class VpnConfigImport {
       const name = AZURE.instances.armNames[id];
       this.issues.error(
         value.from,
-        `${name}'s ${what} is ${value.value} here but ${known.value} at [${known.from.path.join('][')}]; one hub's gateway has one ${what} per instance, so the file contradicts itself`,
+        `${name}'s ${what} is ${shown(value.value)} here but ${shown(known.value)} at ${formatPath(known.from.path)}; one hub's gateway has one ${what} per instance, so the file contradicts itself: keep one value`,
       );
     }
   }
@@ -412,7 +428,7 @@ class VpnConfigImport {
         name: entry.name,
         addressSpace: [],
         device: {
-          name: `${entry.name.value}-device`,
+          name: derivedName('', entry.name.value, '-device'),
           links: [],
           from: entry.site,
           comments: [
@@ -428,7 +444,10 @@ class VpnConfigImport {
     const linkNameAt = reader.string(entry.site, 'LinkName');
     const linkName =
       linkNameAt === undefined
-        ? { value: `${entry.name.value}-link${site.device.links.length + 1}`, from: entry.name.from }
+        ? {
+            value: derivedName('', entry.name.value, `-link${site.device.links.length + 1}`),
+            from: entry.name.from,
+          }
         : cleanName(linkNameAt, 'site link', this.issues);
     if (linkName === undefined) return undefined;
     const link: IrLink = {
@@ -468,7 +487,7 @@ class VpnConfigImport {
     if (config === undefined) return undefined;
     reader.checkFields(config, CONNECTION_CONFIG_FIELDS, 'connectionConfiguration');
     const lc: IrLinkConnection = {
-      name: { value: `${link.name.value}-conn`, from: link.name.from },
+      name: { value: derivedName('', link.name.value, '-conn'), from: link.name.from },
       link,
       customBgpAddresses: [],
       from: entry.connection,
@@ -483,7 +502,7 @@ class VpnConfigImport {
       if (bgp.value && link.bgp === undefined) {
         this.issues.error(
           bgp,
-          `BGP is on, but site ${entry.name.value}'s vpnSiteConfiguration has no BgpSetting (Asn, BgpPeeringAddress)`,
+          `BGP is on, but site ${entry.name.value}'s vpnSiteConfiguration has no BgpSetting (Asn, BgpPeeringAddress): add it, or set IsBgpEnabled to false`,
         );
       }
     }
@@ -523,17 +542,18 @@ class VpnConfigImport {
   }
 
   private sitePrefixes(ir: IrTopology): void {
+    const bySite = connectionsBySite(ir);
     const given = this.options.sitePrefixes ?? {};
     for (const name of Object.keys(given)) {
       if (!ir.sites.some((site) => site.name.value === name)) {
         this.issues.error(
           optionOrigin('--site-prefix'),
-          `no imported VPN site is named ${JSON.stringify(name)} (sites: ${ir.sites.map((site) => site.name.value).join(', ')})`,
+          `no imported VPN site is named ${quoted(name)} (sites: ${listed(ir.sites.map((site) => site.name.value))}): --site-prefix names one of those`,
         );
       }
     }
     for (const site of ir.sites) {
-      const connection = ir.connections.find((candidate) => candidate.site === site);
+      const connection = bySite.get(site);
       const bgp = connection?.linkConnections.some((lc) => lc.enableBgp?.value === true) === true;
       const prefixes = given[site.name.value];
       if (bgp) {
