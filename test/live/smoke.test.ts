@@ -181,9 +181,14 @@ describe.skipIf(skipReason !== undefined)('live lab: two sites, one IPsec tunnel
       expect(outage.endMs).toBeLessThan(reviveMs + bgpUpMs + 1000);
       expect(flow.delivered).toBeGreaterThan(0);
       // Anything else is a blip (both ends re-initiate after the outage and INITIAL_CONTACT replaces the
-      // duplicate SA), never a second outage: seen up to 0.98 s when this file runs after other lab files.
+      // duplicate SA: one IKE exchange), never a second outage. A blip as long as one IKE retransmission
+      // timeout would mean that exchange was lost and retried — a real second outage. Seen: 0.98 s and,
+      // on a loaded machine, 1.63 s (the fast timers retransmit after 2 s).
       for (const other of flow.outages.filter((o) => o !== outage)) {
-        expect(other.endMs - other.startMs, `flow ${flow.id} extra outage`).toBeLessThan(1500);
+        report(`flow ${flow.id} ${flow.direction}: blip of ${other.endMs - other.startMs} ms after recovery`);
+        expect(other.endMs - other.startMs, `flow ${flow.id} extra outage`).toBeLessThan(
+          timing.retransmitTimeoutSeconds * 1000,
+        );
       }
     }
     const durations = result.flows.map((f) => {
