@@ -43,6 +43,7 @@ const NEVER: readonly ViolationKind[] = [
   'not-cleaned-up',
   'nondeterministic',
   'split-brain',
+  'fast-path-differs',
 ];
 
 function established(world: IkeFuzzWorld): void {
@@ -223,6 +224,10 @@ describe('IKE core findings (fuzz/corpus/ike/; src/protocols/ike not fixed yet)'
     expect(world.snapshot('b')?.tunnelUp).toBe(true);
     expect(world.snapshot('a')?.tunnelUp).toBe(true);
   });
+
+  // Finding D (a flood of half-open SAs makes every later input cost in proportion to the table) is a cost,
+  // not a behaviour: `npm run fuzz:ike` prints it (bench/fuzz-ike.ts), as performance figures are never
+  // asserted on the clock in the normal test run.
 
   // Finding D (a flood of half-open SAs makes every later input cost in proportion to the table) is a cost,
   // not a behaviour: `npm run fuzz:ike` prints it (bench/fuzz-ike.ts), as performance figures are never

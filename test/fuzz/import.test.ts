@@ -7,7 +7,7 @@
  * never an exception, a hang, a killed process or a message quoting megabytes.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzzImporters } from '../../fuzz/import/fuzzer.ts';
@@ -88,6 +88,16 @@ describe('importer fuzzing, quick sample (npm run fuzz:import runs the long one)
 });
 
 describe('importer findings, each fixed (fuzz/corpus/import/ holds the smallest examples)', () => {
+  it('the smallest example of each kind the fuzzer found before the fixes imports cleanly now', () => {
+    const dir = join(ROOT, 'fuzz', 'corpus', 'import');
+    const files = readdirSync(dir).filter((name) => name.startsWith('before-fix-') && name.endsWith('.txt'));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const name of files) {
+      const importCase = JSON.parse(readFileSync(join(dir, name), 'utf8')) as ImportCase;
+      expect(checkImport(importCase, () => performance.now()).findings, name).toEqual([]);
+    }
+  });
+
   it('1. a malformed percent escape in a resource id (%E0%A4%A): an error naming the id, not a URIError', () => {
     const list = fixture('az-resource-list.json');
     const gateway = list.find((resource: Mutable) => resource.type.endsWith('vpnGateways'));
