@@ -8,9 +8,9 @@ import {
   type ImportResult,
   importArm,
   importVpnConfig,
-  type Json,
   locateIssues,
   parseAssignments,
+  parseImportText,
 } from '../import/index.ts';
 import { summarizeTopology } from '../model/index.ts';
 
@@ -117,18 +117,6 @@ function decode(bytes: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function jsonError(file: string, text: string, thrown: unknown): string {
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  const position = /position (\d+)/.exec(message);
-  if (position !== null) {
-    const before = text.slice(0, Number(position[1]));
-    const line = before.split('\n').length;
-    const column = before.length - before.lastIndexOf('\n');
-    return `${file}:${line}:${column}: not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
-  }
-  return `${file}: not valid JSON: ${message}`;
-}
-
 function buildOptions(
   options: CliOptions,
 ): { ok: true; value: ImportOptions } | { ok: false; error: string } {
@@ -195,12 +183,14 @@ export async function importCommand(
       );
       continue;
     }
-    texts.set(file, text);
-    try {
-      parsed.push({ source: file, value: JSON.parse(text) as Json });
-    } catch (thrown) {
-      readErrors.push(jsonError(file, text, thrown));
+    // The size and nesting limits before JSON.parse: a 100 MB file is refused, not parsed first.
+    const json = parseImportText(file, text);
+    if (!json.ok) {
+      readErrors.push(formatImportIssue(json.issue));
+      continue;
     }
+    texts.set(file, json.text);
+    parsed.push({ source: file, value: json.value });
   }
   if (readErrors.length > 0) {
     process.stderr.write(`${readErrors.map((line) => `error: ${line}`).join('\n')}\n`);
