@@ -1,14 +1,3 @@
-/**
- * `npm run fuzz:import [-- --inputs 20000 --seed 1 --seconds 600 --skip-huge]`:
- * mutation-fuzzes the importers (fuzz/import/harness.ts says what is checked)
- * starting from test/fixtures/azure/, prints throughput and the findings by kind
- * with the smallest example of each (saved to fuzz/corpus/import/), then runs
- * the pathological files one by one through `vwan-ha import` itself (the CLI's
- * `importCommand`: read, decode, parse, import, locate, print), each in a child
- * process with a 4 GiB heap and a time limit, so an out-of-memory, an abort or a
- * hang is measured rather than fatal. Exits 1 when an importer threw.
- */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +6,7 @@ import { fingerprint } from '../fuzz/bytes.ts';
 import { fuzzImporters } from '../fuzz/import/fuzzer.ts';
 import { deepExpression, exponentialVariables } from '../fuzz/import/mutate.ts';
 import { FIXTURES, importSeeds } from '../fuzz/import/seeds.ts';
+import { spawnHugeCase } from './huge-case.ts';
 import { machineLine } from './machine.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -311,43 +301,29 @@ if (!values['skip-huge']) {
     `\npathological files through the CLI's import (each in a child process, heap limit ${HUGE_HEAP_MIB} MiB, time limit ${HUGE_TIMEOUT_MS / 1000} s):`,
   );
   for (const name of Object.keys(HUGE_CASES)) {
-    const started = performance.now();
-    const child = spawnSync(
-      process.execPath,
-      [
-        `--max-old-space-size=${HUGE_HEAP_MIB}`,
-        '--import',
-        'tsx',
-        join(ROOT, 'bench', 'fuzz-import.ts'),
-        '--huge-case',
-        name,
-        '--huge-size-mb',
-        String(sizeMb),
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: HUGE_TIMEOUT_MS, maxBuffer: 16 * MB },
-    );
-    const wall = ((performance.now() - started) / 1000).toFixed(1);
-    const line = child.stdout.trim().split('\n').pop() ?? '';
-    if (child.status === 0 && line.startsWith('{')) {
-      const r = JSON.parse(line) as {
-        characters: number;
-        code: number;
-        first: string;
-        lines: number;
-        longestLine: number;
-        ms: number;
-        peakRssMiB: number;
-      };
+    const run = spawnHugeCase<{
+      characters: number;
+      code: number;
+      first: string;
+      lines: number;
+      longestLine: number;
+      ms: number;
+      peakRssMiB: number;
+    }>({
+      root: ROOT,
+      script: 'fuzz-import.ts',
+      name,
+      sizeMb,
+      heapMiB: HUGE_HEAP_MIB,
+      timeoutMs: HUGE_TIMEOUT_MS,
+    });
+    if (run.ok) {
+      const r = run.result;
       console.log(
         `  ${name} (${(r.characters / MB).toFixed(1)} MB): exit ${r.code}, ${r.lines} line(s), longest ${r.longestLine} characters; ${r.first.slice(0, 160)}; import ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.peakRssMiB} MiB`,
       );
     } else {
-      const why = child.error
-        ? `killed after ${wall} s (${child.error.message})`
-        : /heap out of memory/i.test(child.stderr)
-          ? `out of memory after ${wall} s (process died)`
-          : `exit ${child.status ?? child.signal} after ${wall} s: ${child.stderr.trim().split('\n').slice(-1)[0]?.slice(0, 200)}`;
-      console.log(`  ${name}: ${why}`);
+      console.log(`  ${name}: ${run.why}`);
     }
   }
 }

@@ -1,14 +1,3 @@
-/**
- * `npm run fuzz:loader [-- --inputs 20000 --seed 1 --seconds 300 --skip-huge]`:
- * mutation-fuzzes the topology and scenario loaders (fuzz/loader/harness.ts says
- * what is checked) starting from examples/, prints throughput and the findings by
- * kind with the smallest example of each (saved to fuzz/corpus/loader/), then
- * measures the pathological files one by one, each in a child process with a
- * 4 GiB heap and a time limit, so an out-of-memory or a hang is measured rather
- * than fatal: 100 MB of comments, a 100 MB string, 100 MB of vnets / events,
- * nesting 10,000 levels deep, a billion laughs. Exits 1 when a loader threw.
- */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +5,7 @@ import { fingerprint } from '../fuzz/bytes.ts';
 import { fuzzLoaders, type LoaderSeed } from '../fuzz/loader/fuzzer.ts';
 import { checkLoader, type LoaderName } from '../fuzz/loader/harness.ts';
 import { deepBlock, deepFlow } from '../fuzz/loader/mutate.ts';
+import { spawnHugeCase } from './huge-case.ts';
 import { machineLine } from './machine.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -177,43 +167,29 @@ if (!values['skip-huge']) {
     `\npathological files (each in a child process, heap limit ${HUGE_HEAP_MIB} MiB, time limit ${HUGE_TIMEOUT_MS / 1000} s):`,
   );
   for (const name of Object.keys(HUGE_CASES)) {
-    const started = performance.now();
-    const child = spawnSync(
-      process.execPath,
-      [
-        `--max-old-space-size=${HUGE_HEAP_MIB}`,
-        '--import',
-        'tsx',
-        join(ROOT, 'bench', 'fuzz-loader.ts'),
-        '--huge-case',
-        name,
-        '--huge-size-mb',
-        String(sizeMb),
-      ],
-      { cwd: ROOT, encoding: 'utf8', timeout: HUGE_TIMEOUT_MS, maxBuffer: 16 * MB },
-    );
-    const wall = ((performance.now() - started) / 1000).toFixed(1);
-    const line = child.stdout.trim().split('\n').pop() ?? '';
-    if (child.status === 0 && line.startsWith('{')) {
-      const r = JSON.parse(line) as {
-        characters: number;
-        ok: boolean;
-        errors: number;
-        summary: string;
-        ms: number;
-        peakRssMiB: number;
-        findings: string[];
-      };
+    const run = spawnHugeCase<{
+      characters: number;
+      ok: boolean;
+      errors: number;
+      summary: string;
+      ms: number;
+      peakRssMiB: number;
+      findings: string[];
+    }>({
+      root: ROOT,
+      script: 'fuzz-loader.ts',
+      name,
+      sizeMb,
+      heapMiB: HUGE_HEAP_MIB,
+      timeoutMs: HUGE_TIMEOUT_MS,
+    });
+    if (run.ok) {
+      const r = run.result;
       console.log(
         `  ${name} (${(r.characters / MB).toFixed(1)} MB): ${r.ok ? 'accepted' : `refused, ${r.errors} error(s), first: ${r.summary}`}; load ${(r.ms / 1000).toFixed(1)} s, peak RSS ${r.peakRssMiB} MiB${r.findings.length > 0 ? `; findings: ${[...new Set(r.findings)].join(', ')}` : ''}`,
       );
     } else {
-      const why = child.error
-        ? `killed after ${wall} s (${child.error.message})`
-        : /heap out of memory/i.test(child.stderr)
-          ? `out of memory after ${wall} s (process died)`
-          : `exit ${child.status} after ${wall} s: ${child.stderr.trim().split('\n').slice(-1)[0]}`;
-      console.log(`  ${name}: ${why}`);
+      console.log(`  ${name}: ${run.why}`);
     }
   }
 }
